@@ -1,0 +1,6 @@
+#include "mls/version.h"
+
+const char *mls_version(void)
+{
+	return MLS_VERSION;
+}

@@ -1,0 +1,15 @@
+/* STUB: replaced by the module's real implementation. */
+#include "scanner.h"
+
+int ms_probe_tflite(const struct ms_input *in)
+{
+	(void)in;
+	return 0;
+}
+
+int ms_scan_tflite(struct ms_ctx *ctx, struct ms_input *in)
+{
+	ms_incomplete(ctx, in, "format 'tflite' not implemented yet");
+	return 0;
+}
+
