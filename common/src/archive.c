@@ -20,6 +20,11 @@
  * a long decompression inside libarchive stops too).  A limit, an I/O error
  * or a fatal format error is sticky: every later call returns it again.
  *
+ * Names come out as UTF-8 whatever the process locale: libarchive converts
+ * names (zip's UTF-8 flag, pax) to the current locale's charset and gives up
+ * on non-ASCII ones in the "C" locale, so every libarchive call here runs
+ * under a thread-local C.UTF-8 locale (uselocale) when the system has one.
+ *
  * Skipping an unread member can cost a full decompression (a gzip-filtered
  * tar, a 7z solid block, a streaming zip member without sizes), which the
  * limits would not see if libarchive did it internally; so in those cases
@@ -29,6 +34,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -65,6 +72,8 @@ struct mls_archive {
 	int io_errno;       /* set by the callbacks: read error */
 	int timed_out;      /* set by the callbacks: deadline passed */
 	int sticky;         /* a fatal error code returned by every later call */
+	int opened;         /* archive_read_open1 succeeded (a format was chosen) */
+	int eof;            /* the end was reached: next keeps returning 1 */
 
 	uint64_t members;   /* headers read */
 	uint64_t total;     /* entry data bytes produced */
@@ -72,7 +81,36 @@ struct mls_archive {
 	int cur_encrypted;
 	enum mls_archive_entry_type cur_type;
 	char *wname;        /* UTF-8 copy of a wide-only pathname */
+
+	struct mls_archive *parent; /* mls_archive_open_nested */
+	unsigned depth;     /* 0 for a top-level archive */
+	uint64_t nested_total; /* output of archives nested in this one */
 };
+
+/* ---- locale ---- */
+
+static locale_t utf8_loc;
+static pthread_once_t utf8_once = PTHREAD_ONCE_INIT;
+
+static void utf8_init(void)
+{
+	utf8_loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	if (!utf8_loc)
+		utf8_loc = newlocale(LC_CTYPE_MASK, "en_US.UTF-8", (locale_t)0);
+}
+
+/* Switches this thread to the UTF-8 locale; returns what to restore (0 = nothing). */
+static locale_t loc_enter(void)
+{
+	pthread_once(&utf8_once, utf8_init);
+	return utf8_loc ? uselocale(utf8_loc) : (locale_t)0;
+}
+
+static void loc_leave(locale_t old)
+{
+	if (old)
+		uselocale(old);
+}
 
 /* ---- input callbacks ---- */
 
@@ -199,7 +237,8 @@ static int la_error(struct mls_archive *m, const char *what)
 		return mls_error_set(MLS_EIO, "read error: %s", strerror(m->io_errno));
 	if (!msg || !*msg)
 		msg = "unknown error";
-	if (archive_read_has_encrypted_entries(m->a) > 0 && (m->cur_encrypted || !m->cur))
+	/* (libarchive crashes on this call when no format was chosen) */
+	if (m->opened && archive_read_has_encrypted_entries(m->a) > 0 && (m->cur_encrypted || !m->cur))
 		return mls_error_set(MLS_EUNSUPPORTED, "%s: %s (encrypted)", what, msg);
 	return mls_error_set(MLS_EFORMAT, "%s: %s", what, msg);
 }
@@ -256,7 +295,7 @@ static void support_all(struct archive *a, unsigned flags, int seekable)
 }
 
 /* Finishes opening m (input fields set); on success *out = m, else m is freed. */
-static int open_common(struct mls_archive **out, struct mls_archive *m, const struct mls_limits *l,
+static int open_locked(struct mls_archive **out, struct mls_archive *m, const struct mls_limits *l,
 		       unsigned flags)
 {
 	int rc = 0, r;
@@ -267,7 +306,8 @@ static int open_common(struct mls_archive **out, struct mls_archive *m, const st
 	else
 		mls_limits_default(&m->lim);
 	m->flags = flags;
-	mls_deadline_start(&m->deadline, m->lim.max_seconds);
+	if (!m->parent)
+		mls_deadline_start(&m->deadline, m->lim.max_seconds);
 	m->scratch = malloc(CHUNK);
 	if (!m->mem)
 		m->rbuf = malloc(CHUNK);
@@ -293,6 +333,7 @@ static int open_common(struct mls_archive **out, struct mls_archive *m, const st
 		rc = la_error(m, "cannot read archive");
 		goto done;
 	}
+	m->opened = 1;
 done:
 	if (rc < 0) {
 		mls_archive_free(m);
@@ -300,6 +341,16 @@ done:
 	}
 	*out = m;
 	return 0;
+}
+
+static int open_common(struct mls_archive **out, struct mls_archive *m, const struct mls_limits *l,
+		       unsigned flags)
+{
+	locale_t old = loc_enter();
+	int rc = open_locked(out, m, l, flags);
+
+	loc_leave(old);
+	return rc;
 }
 
 static struct mls_archive *archive_alloc(void)
@@ -415,18 +466,59 @@ int mls_archive_open_memory(struct mls_archive **out, const void *data, size_t l
 	return open_common(out, m, l, flags);
 }
 
+int mls_archive_open_nested(struct mls_archive **out, struct mls_archive *parent, const void *data, size_t len,
+			    unsigned flags)
+{
+	struct mls_archive *m;
+	int rc;
+
+	*out = NULL;
+	if (!parent)
+		return mls_error_set(MLS_EINVAL, "no parent archive");
+	if (parent->sticky)
+		return sticky_error(parent);
+	if (parent->depth + 1 > parent->lim.max_depth)
+		return mls_error_set(MLS_ELIMIT, "archives nested more than %u deep (limit --max-depth)",
+				     parent->lim.max_depth);
+	if ((uint64_t)len > parent->lim.max_file_bytes)
+		return mls_error_set(MLS_ELIMIT, "input of %zu bytes is larger than the limit of %llu bytes", len,
+				     (unsigned long long)parent->lim.max_file_bytes);
+	m = archive_alloc();
+	if (!m)
+		return mls_error_set(MLS_ENOMEM, "out of memory");
+	m->mem = data ? data : (const unsigned char *)"";
+	m->mem_len = data ? len : 0;
+	m->seekable = 1;
+	m->parent = parent;
+	m->depth = parent->depth + 1;
+	m->deadline = parent->deadline; /* open_locked keeps it (see below) */
+	rc = open_common(out, m, &parent->lim, flags);
+	return rc;
+}
+
 /* ---- reading ---- */
 
-/* Counts n bytes of output against the limits. */
+/* Counts n bytes of output against the limits: this archive's total and
+ * ratio, and the decompressed total of every archive it is nested in. */
 static int account(struct mls_archive *m, size_t n)
 {
 	uint64_t in;
 
 	m->total += n;
-	if (m->total > m->lim.max_decompressed_bytes)
+	if (m->total + m->nested_total > m->lim.max_decompressed_bytes)
 		return make_sticky(m, mls_error_set(MLS_ELIMIT,
 			"more than %llu bytes decompressed (limit --max-decompressed)",
 			(unsigned long long)m->lim.max_decompressed_bytes));
+	for (struct mls_archive *p = m->parent; p; p = p->parent) {
+		p->nested_total += n;
+		if (p->total + p->nested_total > p->lim.max_decompressed_bytes) {
+			int rc = mls_error_set(MLS_ELIMIT,
+				"more than %llu bytes decompressed including nested archives (limit --max-decompressed)",
+				(unsigned long long)p->lim.max_decompressed_bytes);
+			make_sticky(p, rc);
+			return make_sticky(m, rc);
+		}
+	}
 	if (m->lim.max_ratio > 0 && m->total > RATIO_FLOOR) {
 		la_int64_t c = archive_filter_bytes(m->a, -1);
 		in = c > 0 ? (uint64_t)c : 1;
@@ -438,7 +530,7 @@ static int account(struct mls_archive *m, size_t n)
 	return 0;
 }
 
-ssize_t mls_archive_read(struct mls_archive *a, void *buf, size_t n)
+static ssize_t read_data(struct mls_archive *a, void *buf, size_t n)
 {
 	la_ssize_t r;
 	int rc;
@@ -472,6 +564,15 @@ ssize_t mls_archive_read(struct mls_archive *a, void *buf, size_t n)
 	rc = account(a, (size_t)r);
 	if (rc < 0)
 		return rc;
+	return r;
+}
+
+ssize_t mls_archive_read(struct mls_archive *a, void *buf, size_t n)
+{
+	locale_t old = loc_enter();
+	ssize_t r = read_data(a, buf, n);
+
+	loc_leave(old);
 	return r;
 }
 
@@ -571,19 +672,21 @@ static const char *entry_path(struct mls_archive *m, struct archive_entry *e)
 	return "(unnamed)";
 }
 
-int mls_archive_next(struct mls_archive *a, struct mls_archive_entry *e)
+static int next_entry(struct mls_archive *a, struct mls_archive_entry *e)
 {
 	struct archive_entry *ent = NULL;
 	const char *link = NULL;
-	int r, rc;
+	int r;
 
 	if (!a)
 		return mls_error_set(MLS_EINVAL, "no archive");
 	if (a->sticky)
 		return sticky_error(a);
+	if (a->eof)
+		return 1;
 	if (skip_decompresses(a)) {
 		ssize_t n;
-		while ((n = mls_archive_read(a, a->scratch, CHUNK)) > 0)
+		while ((n = read_data(a, a->scratch, CHUNK)) > 0)
 			;
 		if (n < 0)
 			return make_sticky(a, (int)n);
@@ -595,8 +698,10 @@ int mls_archive_next(struct mls_archive *a, struct mls_archive_entry *e)
 	a->in_data = 0;
 	a->cur_encrypted = 0;
 	r = archive_read_next_header(a->a, &ent);
-	if (r == ARCHIVE_EOF)
+	if (r == ARCHIVE_EOF) {
+		a->eof = 1;
 		return 1;
+	}
 	if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
 		return make_sticky(a, la_error(a, "cannot read archive"));
 	if (a->members >= a->lim.max_members)
@@ -607,7 +712,9 @@ int mls_archive_next(struct mls_archive *a, struct mls_archive_entry *e)
 	a->cur_encrypted = archive_entry_is_encrypted(ent) ? 1 : 0;
 
 	memset(e, 0, sizeof(*e));
-	e->path = entry_path(a, ent);
+	/* The raw pseudo-format would take a name from a gzip header; the
+	 * contract is one member called "data". */
+	e->path = mls_archive_is_raw(a) ? "data" : entry_path(a, ent);
 	if (archive_entry_hardlink(ent)) {
 		e->type = MLS_AENT_HARDLINK;
 		link = archive_entry_hardlink(ent);
@@ -639,7 +746,15 @@ int mls_archive_next(struct mls_archive *a, struct mls_archive_entry *e)
 	e->size = e->size_known && archive_entry_size(ent) > 0 ? (uint64_t)archive_entry_size(ent) : 0;
 	e->encrypted = a->cur_encrypted;
 	e->index = a->members++;
-	rc = 0;
+	return 0;
+}
+
+int mls_archive_next(struct mls_archive *a, struct mls_archive_entry *e)
+{
+	locale_t old = loc_enter();
+	int rc = next_entry(a, e);
+
+	loc_leave(old);
 	return rc;
 }
 
@@ -674,9 +789,10 @@ const char *mls_archive_filter_name(struct mls_archive *a)
 	return n ? n : "unknown";
 }
 
+/* Entry data produced by a, plus that of archives opened nested in it. */
 uint64_t mls_archive_decompressed_total(struct mls_archive *a)
 {
-	return a ? a->total : 0;
+	return a ? a->total + a->nested_total : 0;
 }
 
 void mls_archive_free(struct mls_archive *a)

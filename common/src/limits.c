@@ -19,11 +19,8 @@
  *   max_seconds             1800    wall time per top-level file
  */
 #include <errno.h>
-#include <float.h>
-#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "mls/error.h"
@@ -178,10 +175,10 @@ const struct mls_opt mls_limit_opts[] = {
 	MLS_OPT_END
 };
 
-static int bad_value(const char *flag, const char *arg, const char *expected)
+/* The message leaves the flag out: mls_opt_parse prefixes "--flag: ". */
+static int bad_value(const char *arg, const char *expected)
 {
-	return mls_error_set(MLS_EINVAL, "invalid value '%s' for --%s (expected %s)", arg ? arg : "",
-			     flag, expected);
+	return mls_error_set(MLS_EINVAL, "invalid value '%s' (expected %s)", arg ? arg : "", expected);
 }
 
 /*
@@ -197,42 +194,42 @@ int mls_limits_apply_opt(struct mls_limits *l, int id, const char *arg)
 	switch (id) {
 	case MLS_OPT_MAX_FILE_SIZE:
 		if (mls_parse_size(&u, arg) != 0)
-			return bad_value("max-file-size", arg, "a size such as 512M or 64G");
+			return bad_value(arg, "a size such as 512M or 64G");
 		l->max_file_bytes = u;
 		return 1;
 	case MLS_OPT_MAX_DECOMPRESSED:
 		if (mls_parse_size(&u, arg) != 0)
-			return bad_value("max-decompressed", arg, "a size such as 512M or 16G");
+			return bad_value(arg, "a size such as 512M or 16G");
 		l->max_decompressed_bytes = u;
 		return 1;
 	case MLS_OPT_MAX_RATIO:
 		if (mls_parse_double(&d, arg) != 0)
-			return bad_value("max-ratio", arg, "a non-negative number");
+			return bad_value(arg, "a non-negative number");
 		l->max_ratio = d;
 		return 1;
 	case MLS_OPT_MAX_MEMBERS:
 		if (mls_parse_uint(&u, arg) != 0)
-			return bad_value("max-members", arg, "a non-negative integer");
+			return bad_value(arg, "a non-negative integer");
 		l->max_members = u;
 		return 1;
 	case MLS_OPT_MAX_DEPTH:
 		if (mls_parse_uint(&u, arg) != 0 || u > 1000)
-			return bad_value("max-depth", arg, "an integer from 0 to 1000");
+			return bad_value(arg, "an integer from 0 to 1000");
 		l->max_depth = (unsigned)u;
 		return 1;
 	case MLS_OPT_MAX_OPCODES:
 		if (mls_parse_uint(&u, arg) != 0)
-			return bad_value("max-opcodes", arg, "a non-negative integer");
+			return bad_value(arg, "a non-negative integer");
 		l->max_opcodes = u;
 		return 1;
 	case MLS_OPT_MAX_JSON:
 		if (mls_parse_size(&u, arg) != 0)
-			return bad_value("max-json", arg, "a size such as 64M");
+			return bad_value(arg, "a size such as 64M");
 		l->max_json_bytes = u;
 		return 1;
 	case MLS_OPT_TIMEOUT:
 		if (mls_parse_double(&d, arg) != 0 || d > 1e9)
-			return bad_value("timeout", arg, "a number of seconds, 0 for no limit");
+			return bad_value(arg, "a number of seconds, 0 for no limit");
 		l->max_seconds = d;
 		return 1;
 	default:

@@ -360,6 +360,28 @@ done:
 	return rc;
 }
 
+/* Sets key=value on f (taking *k and *v when stored); the report is locked. */
+static int detail_locked(struct mls_finding *f, char **k, char **v)
+{
+	for (size_t i = 0; i < f->ndetails; i++) {
+		if (strcmp(f->details[i].key, *k) == 0) {
+			free(f->details[i].value);
+			f->details[i].value = *v;
+			*v = NULL;
+			return 0;
+		}
+	}
+	if (f->ndetails >= 1024)
+		return mls_error_set(MLS_ELIMIT, "report: too many details on one finding");
+	struct mls_kv *nd = realloc(f->details, (f->ndetails + 1) * sizeof(*nd));
+	if (!nd)
+		return mls_error_set(MLS_ENOMEM, "report: out of memory");
+	f->details = nd;
+	nd[f->ndetails++] = (struct mls_kv){ *k, *v };
+	*k = *v = NULL;
+	return 0;
+}
+
 /* Adds key=value under the finding's "details" (a key set twice is replaced). */
 int mls_report_finding_detail(struct mls_report *r, long idx, const char *key, const char *value)
 {
@@ -368,38 +390,14 @@ int mls_report_finding_detail(struct mls_report *r, long idx, const char *key, c
 	if (!r || !key)
 		return mls_error_set(MLS_EINVAL, "report: detail without a key");
 	if ((rc = dup_str(&k, key)) < 0 || (rc = dup_str(&v, value ? value : "")) < 0)
-		goto out;
+		goto done;
 	report_lock(r);
-	if (idx < 0 || (size_t)idx >= r->nfindings) {
+	if (idx < 0 || (size_t)idx >= r->nfindings)
 		rc = mls_error_set(MLS_EINVAL, "report: no finding %ld", idx);
-		goto unlock;
-	}
-	struct mls_finding *f = &r->findings[idx];
-	for (size_t i = 0; i < f->ndetails; i++) {
-		if (strcmp(f->details[i].key, k) == 0) {
-			free(f->details[i].value);
-			f->details[i].value = v;
-			v = NULL;
-			goto unlock;
-		}
-	}
-	if (f->ndetails >= 1024) {
-		rc = mls_error_set(MLS_ELIMIT, "report: too many details on one finding");
-		goto unlock;
-	}
-	struct mls_kv *nd = realloc(f->details, (f->ndetails + 1) * sizeof(*nd));
-	if (!nd) {
-		rc = mls_error_set(MLS_ENOMEM, "report: out of memory");
-		goto unlock;
-	}
-	f->details = nd;
-	nd[f->ndetails].key = k;
-	nd[f->ndetails].value = v;
-	f->ndetails++;
-	k = v = NULL;
-unlock:
+	else
+		rc = detail_locked(&r->findings[idx], &k, &v);
 	report_unlock(r);
-out:
+done:
 	free(k);
 	free(v);
 	return rc;
@@ -414,11 +412,11 @@ int mls_report_add_error(struct mls_report *r, const char *path, const char *fmt
 	int rc;
 	if (!r || !fmt)
 		return mls_error_set(MLS_EINVAL, "report: error without a message");
-	mls_buf_init(&b, REPORT_MAX_STR);
+	mls_buf_init(&b, 0); /* dup_str caps what is kept */
 	va_start(ap, fmt);
 	rc = mls_buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	if (rc < 0) { /* longer than REPORT_MAX_STR */
+	if (rc < 0) { /* longer than the buffer's hard maximum */
 		mls_buf_reset(&b);
 		(void)mls_buf_puts(&b, "(message too long)");
 	}
@@ -453,16 +451,13 @@ int mls_report_add_rule(struct mls_report *r, const char *id, const char *name, 
 	    (rc = dup_str(&ri.description, description)) < 0 || (rc = dup_str(&ri.help_uri, help_uri)) < 0)
 		goto done;
 	report_lock(r);
-	for (size_t i = 0; i < r->nrules; i++) {
-		if (strcmp(r->rules[i].id, id) == 0)
-			goto unlock;
-	}
-	rc = grow((void **)&r->rules, &r->caprules, r->nrules, sizeof(*r->rules), "rules");
-	if (rc == 0) {
+	int known = 0;
+	for (size_t i = 0; i < r->nrules && !known; i++)
+		known = strcmp(r->rules[i].id, id) == 0;
+	if (!known && (rc = grow((void **)&r->rules, &r->caprules, r->nrules, sizeof(*r->rules), "rules")) == 0) {
 		r->rules[r->nrules++] = ri;
 		memset(&ri, 0, sizeof(ri));
 	}
-unlock:
 	report_unlock(r);
 done:
 	rule_release(&ri);
@@ -479,20 +474,18 @@ int mls_report_set_property(struct mls_report *r, const char *key, const char *v
 	if ((rc = dup_str(&kv.key, key)) < 0 || (rc = dup_str(&kv.value, value ? value : "")) < 0)
 		goto done;
 	report_lock(r);
-	for (size_t i = 0; i < r->nprops; i++) {
-		if (strcmp(r->props[i].key, key) == 0) {
-			free(r->props[i].value);
-			r->props[i].value = kv.value;
-			kv.value = NULL;
-			goto unlock;
-		}
-	}
-	rc = grow((void **)&r->props, &r->capprops, r->nprops, sizeof(*r->props), "properties");
-	if (rc == 0) {
+	struct mls_kv *slot = NULL;
+	for (size_t i = 0; i < r->nprops && !slot; i++)
+		if (strcmp(r->props[i].key, key) == 0)
+			slot = &r->props[i];
+	if (slot) {
+		free(slot->value);
+		slot->value = kv.value;
+		kv.value = NULL;
+	} else if ((rc = grow((void **)&r->props, &r->capprops, r->nprops, sizeof(*r->props), "properties")) == 0) {
 		r->props[r->nprops++] = kv;
 		memset(&kv, 0, sizeof(kv));
 	}
-unlock:
 	report_unlock(r);
 done:
 	kv_release(&kv);

@@ -76,7 +76,7 @@ static void plan_release(struct jplan *p)
 }
 
 /* Groups n items (case of item i in owner[i]) into idx by case (counting sort). */
-static void group(struct jcase *cases, size_t ncases, const long *owner, size_t n, size_t *idx, int findings)
+static int group(struct jcase *cases, size_t ncases, const long *owner, size_t n, size_t *idx, int findings)
 {
 	size_t pos = 0;
 	for (size_t c = 0; c < ncases; c++) {
@@ -88,13 +88,14 @@ static void group(struct jcase *cases, size_t ncases, const long *owner, size_t 
 	}
 	size_t *fill = calloc(ncases ? ncases : 1, sizeof(*fill));
 	if (!fill)
-		return;
+		return mls_error_set(MLS_ENOMEM, "report: out of memory");
 	for (size_t i = 0; i < n; i++) {
 		size_t c = (size_t)owner[i];
 		size_t base = findings ? cases[c].first_finding : cases[c].first_error;
 		idx[base + fill[c]++] = i;
 	}
 	free(fill);
+	return 0;
 }
 
 static int plan_build(struct jplan *p, const struct mls_report *r)
@@ -152,8 +153,8 @@ static int plan_build(struct jplan *p, const struct mls_report *r)
 		eown[i] = find_case(p->cases, n, name_or_run(r->errors[i].path));
 		p->cases[eown[i]].nerrors++;
 	}
-	group(p->cases, n, fown, r->nfindings, p->fidx, 1);
-	group(p->cases, n, eown, r->nerrors, p->eidx, 0);
+	if ((rc = group(p->cases, n, fown, r->nfindings, p->fidx, 1)) == 0)
+		rc = group(p->cases, n, eown, r->nerrors, p->eidx, 0);
 done:
 	free(extra);
 	free(fown);
@@ -223,7 +224,7 @@ static int put_case(struct mls_buf *out, const struct mls_report *r, const struc
 	size_t nabove = 0;
 	int rc = 0;
 
-	mls_buf_init(&msg, (size_t)1 << 20);
+	mls_buf_init(&msg, 0);
 	for (size_t k = 0; k < c->nfindings; k++) {
 		const struct mls_finding *f = &r->findings[p->fidx[c->first_finding + k]];
 		if (f->severity >= r->threshold) {
@@ -237,6 +238,8 @@ static int put_case(struct mls_buf *out, const struct mls_report *r, const struc
 		goto done;
 
 	if (kind == J_FAILURE) {
+		if (!worst) /* cannot happen: a failing case has a finding at the threshold */
+			worst = &r->findings[p->fidx[c->first_finding]];
 		(void)mls_buf_printf(&msg, "%s %s: %s", mls_severity_name(worst->severity), worst->id,
 				     worst->message ? worst->message : "");
 		if (nabove > 1)
@@ -254,8 +257,10 @@ static int put_case(struct mls_buf *out, const struct mls_report *r, const struc
 			rc = mls_buf_puts(out, "error: ") ||
 			     mls_escape_xml(out, r->errors[p->eidx[c->first_error + k]].message) ||
 			     mls_buf_putc(out, '\n');
-		if (rc || (rc = mls_buf_puts(out, "</failure>\n")) < 0)
-			goto nomem;
+		if (rc || mls_buf_puts(out, "</failure>\n") < 0) {
+			rc = MLS_ENOMEM;
+			goto done;
+		}
 	} else if (kind == J_ERROR) {
 		const char *type = "error";
 		if (c->nerrors) {
@@ -280,8 +285,10 @@ static int put_case(struct mls_buf *out, const struct mls_report *r, const struc
 			rc = mls_buf_puts(out, "error: ") ||
 			     mls_escape_xml(out, r->errors[p->eidx[c->first_error + k]].message) ||
 			     mls_buf_putc(out, '\n');
-		if (rc || (rc = mls_buf_puts(out, "</error>\n")) < 0)
-			goto nomem;
+		if (rc || mls_buf_puts(out, "</error>\n") < 0) {
+			rc = MLS_ENOMEM;
+			goto done;
+		}
 	} else if (kind == J_SKIPPED) {
 		if ((rc = mls_buf_puts(out, "      <skipped")) < 0 ||
 		    (rc = attr(out, "message", c->file->reason ? c->file->reason : "not examined")) < 0 ||
@@ -289,34 +296,25 @@ static int put_case(struct mls_buf *out, const struct mls_report *r, const struc
 			goto done;
 	}
 
-	/* The file's format and digest, then the findings below the threshold. */
-	int opened = 0;
+	/* <system-out>: the file's format and digest, then the findings below the threshold. */
+	mls_buf_reset(&msg);
 	const char *fmt = c->file ? c->file->format : NULL, *sha = c->file ? c->file->sha256 : NULL;
-	if (fmt || sha) {
-		opened = 1;
-		if (mls_buf_puts(out, "      <system-out>"))
-			goto nomem;
-		if (fmt && (mls_buf_puts(out, "format: ") || mls_escape_xml(out, fmt) || mls_buf_putc(out, '\n')))
-			goto nomem;
-		if (sha && (mls_buf_puts(out, "sha256: ") || mls_escape_xml(out, sha) || mls_buf_putc(out, '\n')))
-			goto nomem;
-	}
-	for (size_t k = 0; k < c->nfindings; k++) {
+	int bad = 0;
+	if (fmt)
+		bad |= mls_buf_puts(&msg, "format: ") || mls_escape_xml(&msg, fmt) || mls_buf_putc(&msg, '\n');
+	if (sha)
+		bad |= mls_buf_puts(&msg, "sha256: ") || mls_escape_xml(&msg, sha) || mls_buf_putc(&msg, '\n');
+	for (size_t k = 0; k < c->nfindings && !bad; k++) {
 		const struct mls_finding *f = &r->findings[p->fidx[c->first_finding + k]];
-		if (f->severity >= r->threshold)
-			continue;
-		if (!opened && mls_buf_puts(out, "      <system-out>"))
-			goto nomem;
-		opened = 1;
-		if (put_finding(out, f) < 0)
-			goto nomem;
+		if (f->severity < r->threshold)
+			bad |= put_finding(&msg, f) < 0;
 	}
-	if (opened && mls_buf_puts(out, "</system-out>\n"))
-		goto nomem;
+	if (bad || (msg.len && (mls_buf_puts(out, "      <system-out>") || mls_buf_append(out, msg.data, msg.len) ||
+				mls_buf_puts(out, "</system-out>\n")))) {
+		rc = MLS_ENOMEM;
+		goto done;
+	}
 	rc = mls_buf_puts(out, "    </testcase>\n");
-	goto done;
-nomem:
-	rc = mls_error_set(MLS_ENOMEM, "report: the JUnit report is too large");
 done:
 	mls_buf_release(&msg);
 	return rc;

@@ -124,39 +124,74 @@ static int is_web_uri(const char *s)
 	return 1;
 }
 
-/*
- * Builds the rule table (registered rules first, in their order, then one per
- * other finding id, by id) and a lookup sorted by id.  *refs and *lookup are
- * the caller's to free; *nrefs counts both.
- */
-static int build_rules(const struct mls_report *r, struct rule_ref **refs, struct id_idx **lookup, size_t *nrefs)
+/* The rule table of a run, and the rule of each finding. */
+struct rules {
+	struct rule_ref *refs; /* registered rules first, then one per other finding id (by id) */
+	size_t nrefs;
+	size_t *rule_of;       /* finding index -> index in refs */
+	char **owned;          /* sanitised copies of ids that were not valid UTF-8 */
+	size_t nowned;
+};
+
+static void rules_release(struct rules *t)
+{
+	for (size_t i = 0; i < t->nowned; i++)
+		free(t->owned[i]);
+	free(t->owned);
+	free(t->refs);
+	free(t->rule_of);
+	memset(t, 0, sizeof(*t));
+}
+
+/* The id as it will be written: invalid UTF-8 replaced, so that two ids that
+ * print the same are one rule. */
+static const char *rule_key(struct rules *t, const char *id)
+{
+	struct mls_buf b;
+	if (mls_utf8_valid(id, strlen(id)))
+		return id;
+	mls_buf_init(&b, 0);
+	if (mls_utf8_sanitize(&b, id, strlen(id)) < 0 || mls_buf_puts(&b, "") < 0) {
+		mls_buf_release(&b);
+		return id;
+	}
+	char *k = mls_buf_detach(&b, NULL);
+	t->owned[t->nowned++] = k;
+	return k;
+}
+
+static int build_rules(struct rules *t, const struct mls_report *r)
 {
 	struct id_idx *fids = NULL, *look = NULL;
-	struct rule_ref *rr = NULL;
-	size_t n = 0;
+	size_t n = 0, nreg = 0;
 	int rc = 0;
 
-	*refs = NULL;
-	*lookup = NULL;
-	*nrefs = 0;
-	rr = calloc(r->nrules + r->nfindings + 1, sizeof(*rr));
+	memset(t, 0, sizeof(*t));
+	t->refs = calloc(r->nrules + r->nfindings + 1, sizeof(*t->refs));
+	t->rule_of = calloc(r->nfindings + 1, sizeof(*t->rule_of));
+	t->owned = calloc(r->nrules + r->nfindings + 1, sizeof(*t->owned));
 	look = calloc(r->nrules + r->nfindings + 1, sizeof(*look));
 	fids = calloc(r->nfindings + 1, sizeof(*fids));
-	if (!rr || !look || !fids) {
+	if (!t->refs || !t->rule_of || !t->owned || !look || !fids) {
 		rc = mls_error_set(MLS_ENOMEM, "report: out of memory");
 		goto done;
 	}
 	for (size_t i = 0; i < r->nrules; i++) {
 		const struct mls_rule_info *ri = &r->rules[i];
-		rr[n] = (struct rule_ref){ ri->id, ri->name, ri->description, ri->help_uri, ri->severity };
-		look[n] = (struct id_idx){ ri->id, n };
-		n++;
+		struct id_idx k = { rule_key(t, ri->id), 0 };
+		int dup = 0;
+		for (size_t j = 0; j < nreg && !dup; j++) /* registered rules are few */
+			dup = strcmp(look[j].id, k.id) == 0;
+		if (dup)
+			continue;
+		t->refs[n] = (struct rule_ref){ k.id, ri->name, ri->description, ri->help_uri, ri->severity };
+		look[n] = (struct id_idx){ k.id, n };
+		nreg = ++n;
 	}
-	qsort(look, n, sizeof(*look), cmp_id_idx);
-	size_t nreg = n;
+	qsort(look, nreg, sizeof(*look), cmp_id_idx);
 
 	for (size_t i = 0; i < r->nfindings; i++)
-		fids[i] = (struct id_idx){ r->findings[i].id, i };
+		fids[i] = (struct id_idx){ rule_key(t, r->findings[i].id), i };
 	if ((rc = mls_report_stable_sort(fids, r->nfindings, sizeof(*fids), cmp_id_idx)) < 0)
 		goto done;
 	for (size_t i = 0; i < r->nfindings;) {
@@ -167,22 +202,23 @@ static int build_rules(const struct mls_report *r, struct rule_ref **refs, struc
 				worst = r->findings[fids[j].idx].severity;
 		if (!bsearch(&fids[i], look, nreg, sizeof(*look), cmp_id_idx)) {
 			const struct mls_finding *f = &r->findings[fids[i].idx];
-			rr[n] = (struct rule_ref){ f->id, f->rule, NULL, NULL, worst };
-			look[n] = (struct id_idx){ f->id, n };
+			t->refs[n] = (struct rule_ref){ fids[i].id, f->rule, NULL, NULL, worst };
+			look[n] = (struct id_idx){ fids[i].id, n };
 			n++;
 		}
 		i = j;
 	}
 	qsort(look, n, sizeof(*look), cmp_id_idx);
-	*refs = rr;
-	*lookup = look;
-	*nrefs = n;
-	rr = NULL;
-	look = NULL;
+	t->nrefs = n;
+	for (size_t i = 0; i < r->nfindings; i++) {
+		const struct id_idx *hit = bsearch(&fids[i], look, n, sizeof(*look), cmp_id_idx);
+		t->rule_of[fids[i].idx] = hit ? hit->idx : 0; /* always found */
+	}
 done:
-	free(rr);
 	free(look);
 	free(fids);
+	if (rc < 0)
+		rules_release(t);
 	return rc;
 }
 
@@ -219,16 +255,12 @@ static void gen_rules(yajl_gen g, const struct rule_ref *rr, size_t n)
 	yajl_gen_array_close(g);
 }
 
-static void gen_result(yajl_gen g, struct mls_buf *tmp, const struct mls_finding *f, const struct id_idx *look,
-		       size_t nrefs)
+static void gen_result(yajl_gen g, struct mls_buf *tmp, const struct mls_finding *f, const struct rule_ref *rule,
+		       size_t rule_index)
 {
-	struct id_idx k = { f->id, 0 };
-	const struct id_idx *hit = bsearch(&k, look, nrefs, sizeof(*look), cmp_id_idx);
-
 	yajl_gen_map_open(g);
-	mls_jgen_kv_str(g, "ruleId", f->id);
-	if (hit)
-		mls_jgen_kv_uint(g, "ruleIndex", hit->idx);
+	mls_jgen_kv_str(g, "ruleId", rule->id);
+	mls_jgen_kv_uint(g, "ruleIndex", rule_index);
 	mls_jgen_kv_str(g, "level", sarif_level(f->severity));
 
 	mls_buf_reset(tmp);
@@ -345,18 +377,60 @@ static void gen_invocation(yajl_gen g, struct mls_buf *tmp, const struct mls_rep
 	mls_buf_release(&msg);
 }
 
-static void gen_artifacts(yajl_gen g, struct mls_buf *tmp, const struct mls_report *r)
+struct uri_idx {
+	char *uri;
+	size_t idx;
+};
+
+static int cmp_uri_idx(const void *a, const void *b)
 {
+	return strcmp(((const struct uri_idx *)a)->uri, ((const struct uri_idx *)b)->uri);
+}
+
+/* run.artifacts: one per distinct URI (the schema wants unique items), in file order. */
+static int gen_artifacts(yajl_gen g, const struct mls_report *r)
+{
+	struct uri_idx *u = calloc(r->nfiles + 1, sizeof(*u));
+	unsigned char *skip = calloc(r->nfiles + 1, 1);
+	struct mls_buf b;
+	int rc = 0;
+
+	if (!u || !skip) {
+		rc = mls_error_set(MLS_ENOMEM, "report: out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < r->nfiles; i++) {
+		mls_buf_init(&b, 0);
+		if ((rc = mls_report_path_uri(&b, r->files[i].path)) < 0) {
+			mls_buf_release(&b);
+			goto done;
+		}
+		u[i] = (struct uri_idx){ mls_buf_detach(&b, NULL), i };
+	}
+	if ((rc = mls_report_stable_sort(u, r->nfiles, sizeof(*u), cmp_uri_idx)) < 0)
+		goto done;
+	for (size_t i = 1; i < r->nfiles; i++)
+		if (strcmp(u[i].uri, u[i - 1].uri) == 0)
+			skip[u[i].idx] = 1;
+	/* back to file order */
+	for (size_t i = 0; i < r->nfiles; i++) {
+		while (u[i].idx != i) {
+			struct uri_idx t = u[u[i].idx];
+			u[u[i].idx] = u[i];
+			u[i] = t;
+		}
+	}
+
 	key(g, "artifacts");
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < r->nfiles; i++) {
 		const struct mls_report_file *f = &r->files[i];
+		if (skip[i])
+			continue;
 		yajl_gen_map_open(g);
 		key(g, "location");
 		yajl_gen_map_open(g);
-		mls_buf_reset(tmp);
-		(void)mls_report_path_uri(tmp, f->path);
-		mls_jgen_kv_str(g, "uri", mls_buf_cstr(tmp));
+		mls_jgen_kv_str(g, "uri", u[i].uri);
 		yajl_gen_map_close(g);
 		mls_jgen_kv_uint(g, "length", f->size);
 		if (f->sha256 && *f->sha256) {
@@ -376,22 +450,29 @@ static void gen_artifacts(yajl_gen g, struct mls_buf *tmp, const struct mls_repo
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
+done:
+	for (size_t i = 0; u && i < r->nfiles; i++)
+		free(u[i].uri);
+	free(u);
+	free(skip);
+	return rc;
 }
 
 /* Appends the SARIF log to out; returns 0 or a negative code. */
 int mls_report_render_sarif(struct mls_buf *out, const struct mls_report *r)
 {
-	struct rule_ref *refs = NULL;
-	struct id_idx *look = NULL;
-	size_t nrefs = 0, len = 0;
+	struct rules rules;
+	size_t len = 0;
 	const unsigned char *text = NULL;
 	struct mls_buf tmp;
 	yajl_gen g = NULL;
 	int rc;
 
 	mls_buf_init(&tmp, (size_t)1 << 20);
-	if ((rc = build_rules(r, &refs, &look, &nrefs)) < 0)
-		goto done;
+	if ((rc = build_rules(&rules, r)) < 0) {
+		mls_buf_release(&tmp);
+		return rc;
+	}
 	if (!(g = mls_jgen_new(1))) {
 		rc = mls_error_set(MLS_ENOMEM, "report: out of memory");
 		goto done;
@@ -410,17 +491,18 @@ int mls_report_render_sarif(struct mls_buf *out, const struct mls_report *r)
 	mls_jgen_kv_str(g, "name", r->tool_name);
 	mls_jgen_kv_str(g, "version", r->tool_version);
 	mls_jgen_kv_str(g, "informationUri", MLS_PROJECT_URL);
-	gen_rules(g, refs, nrefs);
+	gen_rules(g, rules.refs, rules.nrefs);
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 
 	gen_invocation(g, &tmp, r);
-	gen_artifacts(g, &tmp, r);
+	if ((rc = gen_artifacts(g, r)) < 0)
+		goto done;
 
 	key(g, "results");
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < r->nfindings; i++)
-		gen_result(g, &tmp, &r->findings[i], look, nrefs);
+		gen_result(g, &tmp, &r->findings[i], &rules.refs[rules.rule_of[i]], rules.rule_of[i]);
 	yajl_gen_array_close(g);
 
 	key(g, "properties");
@@ -453,8 +535,7 @@ int mls_report_render_sarif(struct mls_buf *out, const struct mls_report *r)
 done:
 	if (g)
 		yajl_gen_free(g);
-	free(refs);
-	free(look);
+	rules_release(&rules);
 	mls_buf_release(&tmp);
 	return rc;
 }

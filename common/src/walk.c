@@ -246,10 +246,12 @@ static int enter_dir(struct walk *w, int fd, const struct stat *st, int depth, i
 			close(fd);
 			return rc;
 		}
-	} else if (depth > 0 && ++w->count > w->max_entries) {
+	} else if (depth > 0 && w->count + 1 > w->max_entries) {
+		/* unreported directories count too; emit reports the limit */
 		close(fd);
-		w->count--;
 		return emit(w, MLS_WALK_SKIPPED, 0, depth, via, NULL);
+	} else if (depth > 0) {
+		w->count++;
 	}
 	rc = push_dir(w, st);
 	if (rc == 0) {

@@ -57,6 +57,10 @@ static ssize_t raw_read(struct ms_input *in, void *buf, size_t n, uint64_t at)
 	}
 	if (in->ar)
 		return mls_archive_read(in->ar, buf, n);
+	if (in->fd < 0 && in->read_fn)
+		return in->read_fn(in->read_ctx, buf, n);
+	if (in->fd < 0)
+		return 0;
 	for (;;) {
 		ssize_t k = pread(in->fd, buf, n, (off_t)at);
 		if (k < 0 && errno == EINTR)
@@ -99,6 +103,8 @@ ssize_t ms_input_read(struct ms_input *in, void *buf, size_t n)
 	}
 	if (in->eof && !in->mem && !(in->fd >= 0))
 		return 0;
+	if (in->size != UINT64_MAX && in->pos >= in->size && (in->mem || in->fd >= 0))
+		return 0;
 	ssize_t k = raw_read(in, buf, n, in->pos);
 	if (k > 0)
 		in->pos += (uint64_t)k;
@@ -122,4 +128,52 @@ int ms_input_load(struct ms_input *in, struct mls_buf *out, size_t max)
 			return rc;
 		total += (size_t)k;
 	}
+}
+
+void ms_input_init_stream(struct ms_input *in, ssize_t (*read_fn)(void *, void *, size_t), void *read_ctx,
+			  const char *location, const char *name, uint64_t size, int depth)
+{
+	input_base(in);
+	in->read_fn = read_fn;
+	in->read_ctx = read_ctx;
+	in->location = location ? location : "";
+	in->name = name ? name : "";
+	in->size = size;
+	in->depth = depth;
+}
+
+int ms_input_seekable(const struct ms_input *in)
+{
+	return in->mem != NULL || in->fd >= 0;
+}
+
+ssize_t ms_input_pread(struct ms_input *in, void *buf, size_t n, uint64_t off)
+{
+	if (!ms_input_seekable(in))
+		return mls_error_set(MLS_EUNSUPPORTED, "input cannot be re-read");
+	return raw_read(in, buf, n, off);
+}
+
+int ms_input_skip(struct ms_input *in, uint64_t n)
+{
+	int rc = ms_input_fill_head(in);
+	if (rc < 0)
+		return rc;
+	if (ms_input_seekable(in) && in->size != UINT64_MAX) {
+		if (n > in->size - (in->pos < in->size ? in->pos : in->size))
+			return mls_error_set(MLS_EFORMAT, "data ends %llu bytes early",
+					     (unsigned long long)(n - (in->size - in->pos)));
+		in->pos += n;
+		return 0;
+	}
+	char tmp[65536];
+	while (n > 0) {
+		ssize_t k = ms_input_read(in, tmp, n < sizeof(tmp) ? (size_t)n : sizeof(tmp));
+		if (k < 0)
+			return (int)k;
+		if (k == 0)
+			return mls_error_set(MLS_EFORMAT, "data ends %llu bytes early", (unsigned long long)n);
+		n -= (uint64_t)k;
+	}
+	return 0;
 }

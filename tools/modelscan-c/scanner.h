@@ -35,6 +35,10 @@ struct ms_input {
 	/* private read state */
 	uint64_t pos;                /* bytes consumed through ms_input_read */
 	int eof;
+	/* (part 1 addition) a custom byte source, e.g. a zlib stream: used when
+	 * fd < 0, mem and ar are NULL and read_fn is set */
+	ssize_t (*read_fn)(void *read_ctx, void *buf, size_t n);
+	void *read_ctx;
 };
 
 /* Per top-level-file scan state.  One ms_ctx per file; files scan in parallel. */
@@ -64,6 +68,15 @@ int ms_input_fill_head(struct ms_input *in);
 ssize_t ms_input_read(struct ms_input *in, void *buf, size_t n);
 /* Loads the whole input into out (appended), failing with MLS_ELIMIT past max bytes. */
 int ms_input_load(struct ms_input *in, struct mls_buf *out, size_t max);
+/* (part 1 additions) */
+void ms_input_init_stream(struct ms_input *in, ssize_t (*read_fn)(void *, void *, size_t), void *read_ctx,
+			  const char *location, const char *name, uint64_t size, int depth);
+/* Skips n bytes (seeks for files and memory): 0, or MLS_EFORMAT when the input ends first. */
+int ms_input_skip(struct ms_input *in, uint64_t n);
+/* 1 when bytes can be re-read at any offset (files and memory). */
+int ms_input_seekable(const struct ms_input *in);
+/* Reads at an absolute offset of a seekable input: >=0 bytes, <0 error. */
+ssize_t ms_input_pread(struct ms_input *in, void *buf, size_t n, uint64_t off);
 
 /* --- reporting helpers (formats.c) */
 /* Adds a finding for the current file.  location is relative to the input:

@@ -39,6 +39,13 @@ int mls_archive_open_fd(struct mls_archive **out, int fd, const struct mls_limit
 /* data must outlive the archive. */
 int mls_archive_open_memory(struct mls_archive **out, const void *data, size_t len, const struct mls_limits *l,
 			    unsigned flags);
+/* An archive nested in a member of parent (data read from it; data and
+ * parent must outlive the result).  Takes parent's limits and deadline, one
+ * nesting level deeper (MLS_ELIMIT past limits->max_depth), and counts its
+ * output against the parent's max_decompressed_bytes too (and the parent's
+ * parent...), so nesting cannot multiply the budget (42.zip). */
+int mls_archive_open_nested(struct mls_archive **out, struct mls_archive *parent, const void *data, size_t len,
+			    unsigned flags);
 /* 0 = entry filled, 1 = end of archive, <0 error (MLS_ELIMIT when max_members is exceeded,
  * MLS_EFORMAT when corrupt; mls_error_msg() has libarchive's message). */
 int mls_archive_next(struct mls_archive *a, struct mls_archive_entry *e);

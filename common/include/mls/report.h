@@ -85,7 +85,8 @@ void mls_report_free(struct mls_report *r);
 /* Returns the new file's index (>= 0) or a negative code. */
 long mls_report_add_file(struct mls_report *r, const char *path, uint64_t size, const char *sha256,
 			 const char *format, enum mls_file_status status, const char *reason);
-/* Updates a file's status; a worse status (failed > incomplete > skipped > scanned) wins unless force. */
+/* Updates a file's status; a worse status (failed > incomplete > skipped > scanned) wins and replaces
+ * the reason; the same status appends a new reason ("a; b"); a better one is ignored. */
 void mls_report_file_status(struct mls_report *r, long idx, enum mls_file_status status, const char *reason);
 void mls_report_file_set(struct mls_report *r, long idx, const char *sha256, const char *format);
 
@@ -102,6 +103,7 @@ void mls_report_set_extra(struct mls_report *r, mls_report_extra_fn fn, void *ct
 void mls_report_set_fatal(struct mls_report *r); /* status error: nothing could be examined */
 
 /* Stamps finished_at, sorts files (by path) and findings (by path, then order),
+ * so indices returned by the add functions are stale afterwards,
  * and computes status and verdict for the given threshold:
  *   status  = error if fatal; incomplete if any file failed/incomplete or any error; else complete
  *   verdict = unknown unless complete; findings if any finding >= threshold; else clean */

@@ -1,0 +1,60 @@
+/* Unit tests: sum lines (GNU escaping), manifest digest, GGUF metadata, UUIDs. */
+#include <stdlib.h>
+#include <string.h>
+#include "harness.h"
+#include "hashsbom.h"
+
+TEST(sum_line_escaping)
+{
+	struct mls_buf b;
+	mls_buf_init(&b, 4096);
+	hs_sum_line(&b, "ab", "plain name");
+	hs_sum_line(&b, "cd", "a\\b\nc\rd");
+	CHECK_EQ_STR(mls_buf_cstr(&b), "ab  plain name\n\\cd  a\\\\b\\nc\\rd\n");
+	mls_buf_release(&b);
+}
+
+TEST(manifest)
+{
+	struct hs_entry e[2];
+	char hex[MLS_HASH_HEX_MAX], want[MLS_HASH_HEX_MAX];
+	memset(e, 0, sizeof(e));
+	e[0].rel = "a";
+	memcpy(e[0].hex, "11", 3);
+	e[1].rel = "b/c";
+	memcpy(e[1].hex, "22", 3);
+	CHECK_EQ_INT(hs_manifest_digest(hex, e, 2, MLS_SHA256), 0);
+	const char *lines = "11  a\n22  b/c\n";
+	mls_hash_buffer(want, lines, strlen(lines), MLS_SHA256);
+	CHECK_EQ_STR(hex, want);
+}
+
+TEST(uuid)
+{
+	char a[37], b[37];
+	CHECK_EQ_INT(hs_uuid_v4(a), 0);
+	CHECK_EQ_INT(hs_uuid_v4(b), 0);
+	CHECK(strcmp(a, b) != 0);
+	CHECK_EQ_INT(strlen(a), 36);
+	CHECK(a[14] == '4');
+	CHECK(strchr("89ab", a[19]) != NULL);
+}
+
+TEST(gguf_truncated)
+{
+	struct hs_modelmeta m;
+	unsigned char buf[64] = "GGUF";
+	memset(&m, 0, sizeof(m));
+	buf[4] = 3;
+	/* 0 tensors, 2^40 kv entries: refused by the limit */
+	buf[8 + 8 + 5] = 1;
+	CHECK(hs_modelmeta_gguf_buf(&m, buf, 24) < 0);
+	hs_modelmeta_release(&m);
+	memset(&m, 0, sizeof(m));
+	memset(buf + 8, 0, 16);
+	buf[16] = 1; /* one kv, then nothing */
+	CHECK_EQ_INT(hs_modelmeta_gguf_buf(&m, buf, 24), MLS_EFORMAT);
+	hs_modelmeta_release(&m);
+}
+
+TEST_MAIN()
