@@ -23,14 +23,14 @@ for f in sorted(results.glob("*.xml")):
         else:
             passed += 1
     print(f"summary: {f.name}")
-groovy = results / "groovy.log"
-if groovy.exists():
-    m = re.findall(r"^(\d+) passed, (\d+) failed", groovy.read_text(), re.M)
+for log in sorted(results.glob("*.log")):
+    m = re.findall(r"^(\d+) passed, (\d+) failed", log.read_text(errors="replace"), re.M)
     if m:
         passed += int(m[-1][0])
         failed += int(m[-1][1])
+        print(f"summary: {log.name}")
     else:
-        print("summary: groovy tests printed no result line")
+        print(f"summary: {log.name} printed no result line")
         failed += 1
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 sys.exit(1 if failed or passed == 0 else 0)

@@ -147,3 +147,31 @@ def test_move_then_rescan_quarantine(bins, samples, tmp_path):
                         text=True)
     assert p2.returncode == 1
     assert len(p2.stdout.splitlines()) == 6
+
+
+@pytest.mark.skipif(shutil.which("sigtool") is None, reason="sigtool (Debian package clamav) is not installed")
+def test_sigtool_confirms_each_pickle_signature(samples):
+    """ClamAV's sigtool --test-sigs matches each .ndb signature against its raw sample, and no
+    signature matches the clean pickle."""
+    expected = json.loads((samples / "expected.json").read_text())
+    db = SIGS / "mlsecops-pickle.ndb"
+
+    def matches(sample):
+        p = subprocess.run(["sigtool", "--test-sigs", str(db), str(sample)], capture_output=True, text=True,
+                           timeout=120)
+        assert p.returncode == 0, p.stderr
+        hits, name = set(), None
+        for line in p.stdout.splitlines():
+            if line.startswith("VIRUS NAME: "):
+                name = line[len("VIRUS NAME: "):].strip()
+            elif line.startswith("MATCH: ** YES") and name:
+                hits.add(name)
+        return hits
+
+    checked = 0
+    for rel, sig in expected.items():
+        if rel.startswith("pickles/") and rel.endswith(".pkl"):
+            assert sig in matches(samples / rel), rel
+            checked += 1
+    assert checked >= 40
+    assert not matches(samples / "clean" / "state_dict.pkl")

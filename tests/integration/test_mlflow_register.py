@@ -348,3 +348,25 @@ def test_basic_auth(mr, auth_srv, scratch, run_tool):
     assert "permission denied" in p.stderr and "HTTP 403" in p.stderr
     assert "Reader-pw-12345" not in p.stderr + p.stdout
     assert len(admin.versions(name)) == 1
+
+
+def test_finished_run_without_version_is_reused(mr, mlflow_server, rest, scratch, run_tool):
+    """An attempt that uploaded everything but died before creating the version."""
+    inp = make_inputs(scratch)
+    name, exp = unique("halfway"), unique("exp")
+    out = scratch / "res.json"
+    p = run_register(run_tool, mr, mlflow_server.url, inp, name, "--experiment", exp, "-o", out)
+    assert p.returncode == 0, p.stderr
+    run_id = result(out)["run_id"]
+    r = rest.s.delete(f"{rest.url}/api/2.0/mlflow/model-versions/delete", json={"name": name, "version": "1"})
+    assert r.status_code == 200, r.text
+    p = run_register(run_tool, mr, mlflow_server.url, inp, name, "--experiment", exp, "-o", out, "-v")
+    assert p.returncode == 0, p.stderr
+    assert f"resuming run {run_id}" in p.stderr
+    assert "not uploading them again" in p.stderr
+    r = result(out)
+    assert r["run_id"] == run_id and r["created"] is True
+    live = rest.versions(name)
+    assert [v["version"] for v in live] == [r["version"]]
+    exp_id = rest.experiment(exp).json()["experiment"]["experiment_id"]
+    assert len(rest.runs(exp_id)) == 1

@@ -110,7 +110,9 @@ def make_handler(state):
                                    "result": None if building else state.scenario["result"],
                                    "description": None if building else state.scenario.get("description")})
             if path == job + "/5/artifact/reports/register.json" and "register" in state.scenario:
-                return self._send(200, json.dumps(state.scenario["register"]).encode())
+                # written by mlflow-register (yajl), which escapes '/' as '\/'
+                text = json.dumps(state.scenario["register"], indent=2).replace("/", "\\/")
+                return self._send(200, text.encode())
             self._send(404, b"Not found", "text/html")
 
     return Handler

@@ -145,13 +145,13 @@ class JenkinsfileTest extends TestSupport {
 
     void testToolErrorsFailTheBuild() {
         for (int code : [2, 3, 4, 127]) {
+            tearDown()
             setUp()
             tools(['modelscan-c': code])
             RunResult r = run()
             assert r.result == 'FAILURE' && r.failedStage == 'Model Scan'
             assert r.error.startsWith('error at Model Scan: modelscan-c exited ' + code + ' (')
             assert steps.currentBuild.description.startsWith('<b>ERROR</b> at Model Scan')
-            tearDown()
         }
     }
 

@@ -64,6 +64,10 @@ class ShellTest {
         assert Report.countsText(r) == '1 critical, 2 medium'
         assert Report.verdict(r) == 'findings'
         assert Report.findingsText(null, 5) == ''
+        Map infoOnly = [findings: [[id: 'I-1', severity: 'info', message: 'note']]]
+        assert Report.findingsText(infoOnly, 5) == 'I-1 info: note'
+        Map mixed = [findings: [[id: 'I-1', severity: 'info', message: 'note'], [id: 'H-1', severity: 'high', message: 'bad']]]
+        assert Report.findingsText(mixed, 5) == 'H-1 high: bad'
         assert Report.html('<a href="x">&\'') == '&lt;a href=&quot;x&quot;&gt;&amp;&#39;'
     }
 

@@ -169,7 +169,8 @@ class StepsTest extends TestSupport {
                 "'--model-card' 'reports/model-card.md' '--av-report' 'reports/av.json' " +
                 "'--scan-report' 'reports/modelscan.json' '--sbom' 'reports/sbom.cdx.json' '--alias' 'candidate' " +
                 "'--fail-on' 'medium' '--build-url' 'http://jenkins.test/job/ModelPipelineJob/1/' " +
-                "'--tag' 'team=vision' '-o' 'reports/register.json'"
+                "'--tag' 'team=vision' '--format' 'text' '--json' 'reports/gate.json' '--sarif' 'reports/gate.sarif' " +
+                "'--junit' 'reports/gate.junit.xml' '-o' 'reports/register.json'"
         assert !cmd.contains('s3cret') && !cmd.contains('alice')
         assert seenEnv.MLFLOW_TRACKING_USERNAME == 'alice' && seenEnv.MLFLOW_TRACKING_PASSWORD == 's3cret'
         assert steps.env.MLFLOW_TRACKING_PASSWORD == null
@@ -225,12 +226,15 @@ class StepsTest extends TestSupport {
 
     void testRegisterGateRefused() {
         steps.shHandler = exits(['mlflow-register': 1], ['mlflow-register': {
-            new File(ws, 'reports/register.json').text =
-                    '{"status":"refused","errors":[{"message":"scan report shows 1 critical finding"}]}'
+            writeReport('gate.json', 'findings', [
+                    [id: 'MR-GATE-003', severity: 'info', path: 'sbom', message: 'no SBOM given; accepted'],
+                    [id: 'MR-GATE-001', severity: 'high', path: 'reports/av.json',
+                     message: "AV report 'reports/av.json' shows 1 finding(s) at or above medium"]])
         }])
         assert failure { new MlflowRegister(steps).run(path: '/m', name: 'n') } ==
-                'blocked at Register: scan report shows 1 critical finding'
+                "blocked at Register: MR-GATE-001 high reports/av.json: AV report 'reports/av.json' shows 1 finding(s) at or above medium"
         assert steps.env.MLSECOPS_MLFLOW_VERSION == null
+        assert steps.env.MLSECOPS_STAGE_REGISTER == 'blocked (1 high)'
     }
 
     void testRegisterServerDown() {

@@ -288,7 +288,7 @@ TEST(lone_compressed_streams_need_raw)
 TEST(gzip_bomb_hits_limits)
 {
 	struct mls_limits l;
-	CHECK_EQ_INT(sh("yes | head -c 64M | gzip -c > bomb.gz"), 0);
+	CHECK_EQ_INT(sh("yes | head -c 16M | gzip -c > bomb.gz"), 0);
 	struct stat st;
 	CHECK_EQ_INT(stat(tp("bomb.gz"), &st), 0);
 	CHECK(st.st_size < (1 << 20));
@@ -338,7 +338,7 @@ TEST(skipping_a_bomb_member_is_counted)
 {
 	/* tar.gz: the bomb member is never read by the caller; skipping it means
 	 * decompressing it, which must still be bounded. */
-	CHECK_EQ_INT(sh("mkdir -p bombdir && head -c 64M /dev/zero > bombdir/zeros && printf x > bombdir/zz && "
+	CHECK_EQ_INT(sh("mkdir -p bombdir && head -c 16M /dev/zero > bombdir/zeros && printf x > bombdir/zz && "
 			"tar -C bombdir -czf bomb.tar.gz zeros zz && tar -C bombdir -cf bomb.tar zeros zz && "
 			"cd bombdir && zip -q ../bomb.zip zeros zz && 7z a -bd ../bomb.7z zeros zz && rm -f zeros"), 0);
 	struct mls_limits l;
@@ -374,7 +374,7 @@ TEST(skipping_a_bomb_member_is_counted)
 		if (!a)
 			continue;
 		CHECK_EQ_INT(mls_archive_next(a, &e), 0);
-		CHECK_EQ_INT(e.size, 64 << 20);
+		CHECK_EQ_INT(e.size, 16 << 20);
 		CHECK_EQ_INT(mls_archive_next(a, &e), 0);
 		CHECK_EQ_STR(e.path, "zz");
 		CHECK_EQ_INT(mls_archive_next(a, &e), 1);
@@ -635,7 +635,7 @@ TEST(open_limits_and_errors)
 
 TEST(time_limit)
 {
-	CHECK_EQ_INT(sh("test -f bomb.gz || (yes | head -c 64M | gzip -c > bomb.gz)"), 0);
+	CHECK_EQ_INT(sh("test -f bomb.gz || (yes | head -c 16M | gzip -c > bomb.gz)"), 0);
 	struct mls_limits l;
 	small_limits(&l);
 	l.max_ratio = 0;
@@ -705,12 +705,12 @@ TEST(nested_budget_and_depth)
 {
 	/* bomb.gz inside a tar: the nested reader's output counts against the
 	 * outer archive's max_decompressed_bytes. */
-	CHECK_EQ_INT(sh("test -f bomb.gz || (yes | head -c 64M | gzip -c > bomb.gz); "
+	CHECK_EQ_INT(sh("test -f bomb.gz || (yes | head -c 16M | gzip -c > bomb.gz); "
 			"tar -cf nest-bomb.tar bomb.gz"), 0);
 	struct mls_limits l;
 	small_limits(&l);
 	l.max_ratio = 0;
-	l.max_decompressed_bytes = 48 << 20;
+	l.max_decompressed_bytes = 12 << 20;
 	struct mls_archive *outer = NULL, *inner = NULL;
 	struct mls_archive_entry e;
 	struct mls_buf data, sink;
@@ -722,15 +722,15 @@ TEST(nested_budget_and_depth)
 	CHECK_EQ_INT(mls_archive_open_nested(&inner, outer, data.data, data.len, MLS_ARCHIVE_RAW), 0);
 	CHECK_EQ_INT(mls_archive_next(inner, &e), 0);
 	CHECK_EQ_INT(mls_archive_read_all(inner, &sink, (size_t)128 << 20), MLS_ELIMIT);
-	CHECK(mls_archive_decompressed_total(outer) > (40u << 20));
+	CHECK(mls_archive_decompressed_total(outer) > (10u << 20));
 	/* the outer archive is stopped too */
 	CHECK_EQ_INT(mls_archive_next(outer, &e), MLS_ELIMIT);
 	mls_archive_free(inner);
 	mls_archive_free(outer);
 
-	/* Two siblings of 40 MiB each under a 64 MiB budget: the second fails. */
-	CHECK_EQ_INT(sh("yes | head -c 40M | gzip -c > b40.gz && cp b40.gz c40.gz && tar -cf two.tar b40.gz c40.gz"), 0);
-	l.max_decompressed_bytes = 64 << 20;
+	/* Two siblings of 10 MiB each under a 16 MiB budget: the second fails. */
+	CHECK_EQ_INT(sh("yes | head -c 10M | gzip -c > b10.gz && cp b10.gz c10.gz && tar -cf two.tar b10.gz c10.gz"), 0);
+	l.max_decompressed_bytes = 16 << 20;
 	outer = NULL;
 	CHECK_EQ_INT(mls_archive_open_file(&outer, tp("two.tar"), &l, 0), 0);
 	int results[2] = { 99, 99 };

@@ -42,6 +42,7 @@ struct collect {
 	struct avscan_run *run;
 	struct item *items;
 	size_t n, cap;
+	char *quarantine; /* realpath of --move DIR when it exists */
 };
 
 /* Skips that leave nothing unexamined: special files, dangling links, loops. */
@@ -63,6 +64,18 @@ static int on_entry(const struct mls_walk_entry *e, void *ctx)
 
 	if (!run->o->recursive && e->depth > 1)
 		return 0;
+	if (c->quarantine && e->type != MLS_WALK_SKIPPED) {
+		/* Never rescan (and re-quarantine) the quarantine itself. */
+		char *real = realpath(e->path, NULL);
+		int inside = real && mls_path_is_within(c->quarantine, real);
+		free(real);
+		if (inside) {
+			if (e->type == MLS_WALK_FILE)
+				mls_report_add_file(run->report, e->path, e->size, NULL, NULL, MLS_FILE_SKIPPED,
+						    "in the quarantine directory (--move)");
+			return 0;
+		}
+	}
 	if (e->type == MLS_WALK_DIR) {
 		if (!run->o->recursive && e->depth == 1) {
 			mls_report_add_file(run->report, e->path, 0, NULL, "directory", MLS_FILE_SKIPPED,
@@ -220,6 +233,8 @@ int avscan_run(const struct avscan_opts *o)
 		mls_warn("the ClamAV databases are %.0f days old (more than --max-db-age %llu): run 'freshclam'", age,
 			 (unsigned long long)o->max_db_age_days);
 
+	if (o->move_dir)
+		col.quarantine = realpath(o->move_dir, NULL);
 	for (size_t i = 0; i < o->npaths; i++) {
 		struct mls_walk_opts wo = { 0, 0, 1 };
 		rc = mls_walk(o->paths[i], &wo, on_entry, &col);
@@ -256,6 +271,7 @@ done:
 	for (size_t i = 0; i < col.n; i++)
 		free(col.items[i].path);
 	free(col.items);
+	free(col.quarantine);
 	mls_report_free(run.report);
 	avscan_engine_free(run.engine);
 	free(target);

@@ -454,6 +454,17 @@ int avscan_scan_file(struct avscan_run *run, const char *path, uint64_t size_hin
 				snprintf(reason, sizeof(reason), "%s", why);
 		}
 	}
+	/* A file that shrank or was rewritten while libclamav read it was not
+	 * scanned as it now is (libclamav reads short data as the end). */
+	{
+		struct stat after;
+		if (status == MLS_FILE_SCANNED &&
+		    (fstat(fd, &after) != 0 || after.st_size != st.st_size ||
+		     after.st_mtim.tv_sec != st.st_mtim.tv_sec || after.st_mtim.tv_nsec != st.st_mtim.tv_nsec)) {
+			status = MLS_FILE_FAILED;
+			snprintf(reason, sizeof(reason), "not scanned completely: the file changed while it was scanned");
+		}
+	}
 	if (c.limit_note[0] && status == MLS_FILE_SCANNED) {
 		status = MLS_FILE_INCOMPLETE;
 		snprintf(reason, sizeof(reason), "%s", c.limit_note);

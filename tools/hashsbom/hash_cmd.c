@@ -172,8 +172,10 @@ static void json_tree(yajl_gen g, const struct hs_tree *t)
 		const struct hs_entry *e = &t->e[i];
 		yajl_gen_map_open(g);
 		mls_jgen_kv_str(g, "path", e->path);
-		if (t->is_dir)
+		if (t->is_dir) {
 			mls_jgen_kv_str(g, "root", t->root);
+			mls_jgen_kv_str(g, "rel", e->rel);
+		}
 		if (e->rc < 0) {
 			mls_jgen_kv_str(g, "error", e->err ? e->err : mls_strerror(e->rc));
 		} else {

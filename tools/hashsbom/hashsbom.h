@@ -100,7 +100,7 @@ struct hs_req_limits {
 	size_t max_files;       /* files read in total (default 64) */
 	size_t max_line;        /* bytes of a logical line (default 64 KiB) */
 	size_t max_bytes;       /* bytes of one file (default 16 MiB) */
-	size_t max_reqs;        /* requirements in total (default 100000) */
+	size_t max_reqs;        /* requirements in total (default 20000) */
 };
 void hs_req_limits_default(struct hs_req_limits *l);
 

@@ -315,16 +315,22 @@ static int parse_flow(struct yp *p, const char *s, size_t n, unsigned depth)
 	int bal = 0, rc;
 	char q = 0;
 
+	size_t scanned = 0;
+	int esc = 0;
+
 	mls_buf_init(&b, (size_t)64 << 20);
 	mls_buf_append(&b, s, n);
 	p->i++;
 	for (;;) {
-		bal = 0;
-		q = 0;
-		for (size_t k = 0; k < b.len; k++) {
-			char c = b.data[k];
+		/* only the newly appended bytes are scanned: linear in the input */
+		for (; scanned < b.len; scanned++) {
+			char c = b.data[scanned];
 			if (q) {
-				if (c == q && !(q == '"' && k && b.data[k - 1] == '\\'))
+				if (esc)
+					esc = 0;
+				else if (q == '"' && c == '\\')
+					esc = 1;
+				else if (c == q)
 					q = 0;
 			} else if (c == '"' || c == '\'') {
 				q = c;
@@ -445,24 +451,29 @@ static int parse_scalar(struct yp *p, const char *s, size_t n, int parent_indent
 
 	if (s[0] == '"' || s[0] == '\'') {
 		/* a quoted scalar may continue on following lines: join them */
+		size_t scanned = 1;
+		int bs = 0, done = 0;
 		mls_buf_init(&b, (size_t)64 << 20);
 		mls_buf_append(&b, s, n);
 		p->i++;
 		for (;;) {
-			int done = 0;
-			if (s[0] == '"') {
-				int bs = 0;
-				for (size_t k = 1; k < b.len && !done; k++) {
-					if (bs) { bs = 0; continue; }
-					if (b.data[k] == '\\') bs = 1;
-					else if (b.data[k] == '"') done = 1;
+			/* is the quote closed?  only the new bytes are scanned */
+			for (; scanned < b.len && !done; scanned++) {
+				char c = b.data[scanned];
+				if (s[0] == '"') {
+					if (bs)
+						bs = 0;
+					else if (c == '\\')
+						bs = 1;
+					else if (c == '"')
+						done = 1;
+				} else if (c == '\'') {
+					/* '' is an escaped quote (it never spans lines: a space joins them) */
+					if (scanned + 1 < b.len && b.data[scanned + 1] == '\'')
+						scanned++;
+					else
+						done = 1;
 				}
-			} else {
-				size_t cnt = 0;
-				for (size_t k = 1; k < b.len; k++)
-					if (b.data[k] == '\'')
-						cnt++;
-				done = cnt % 2 == 1 || (cnt > 0 && b.data[b.len - 1] == '\'');
 			}
 			if (done || p->i >= p->n)
 				break;

@@ -27,7 +27,7 @@ void hs_req_limits_default(struct hs_req_limits *l)
 	l->max_files = 64;
 	l->max_line = (size_t)64 << 10;
 	l->max_bytes = (size_t)16 << 20;
-	l->max_reqs = 100000;
+	l->max_reqs = 20000;
 }
 
 struct req_state {

@@ -10,6 +10,7 @@
  * are untrusted: absolute ones and ones with ".." are refused and reported.
  * Findings carry the rule ids of docs/rules/hashsbom.md (HS-VERIFY-0xx).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,6 +235,11 @@ static void collect_files(yajl_val comps, struct bom_file **out, size_t *n, size
 	}
 }
 
+static int hex_cmp(const void *a, const void *b)
+{
+	return strcmp((*(struct hs_entry *const *)a)->hex, (*(struct hs_entry *const *)b)->hex);
+}
+
 /* Digest of one file with algo (for entries hashed with the other algorithm). */
 static int rehash(char *hex, const char *path, enum mls_hash_algo algo)
 {
@@ -247,6 +253,7 @@ static void verify_dir(struct mls_report *r, const struct hs_verify_opts *o, yaj
 	struct bom_file *files = NULL;
 	size_t nfiles = 0, capfiles = 0;
 	char *listed = NULL;
+	struct hs_entry **by_hex = NULL;
 	int rc;
 
 	rc = hs_tree_hash(&t, base, MLS_SHA256, o->jobs, sbom_real);
@@ -303,7 +310,20 @@ static void verify_dir(struct mls_report *r, const struct hs_verify_opts *o, yaj
 			finding(r, "HS-VERIFY-001", f->name, loc, "'%s': %s mismatch: the BOM records %s, the file has %s",
 				f->name, mls_hash_cdx_name(f->algo), f->digest, have);
 	}
-	/* renames: a missing file whose digest an unlisted file has */
+	/* renames: a missing file whose digest an unlisted file has (unlisted
+	 * entries sorted by digest, so this stays O(n log n)) */
+	size_t nunl = 0;
+	for (size_t k = 0; k < t.n; k++)
+		if (!listed[k] && t.e[k].rc == 0)
+			nunl++;
+	by_hex = calloc(nunl ? nunl : 1, sizeof(*by_hex));
+	if (!by_hex)
+		goto done;
+	nunl = 0;
+	for (size_t k = 0; k < t.n; k++)
+		if (!listed[k] && t.e[k].rc == 0)
+			by_hex[nunl++] = &t.e[k];
+	qsort(by_hex, nunl, sizeof(*by_hex), hex_cmp);
 	for (size_t i = 0; i < nfiles; i++) {
 		struct bom_file *f = &files[i];
 		if (f->unsafe || f->entry >= 0 || !f->name)
@@ -311,12 +331,22 @@ static void verify_dir(struct mls_report *r, const struct hs_verify_opts *o, yaj
 		char loc[64];
 		snprintf(loc, sizeof(loc), "components[%zu]", f->index);
 		long match = -1;
-		if (claims_dir && f->digest && f->algo == MLS_SHA256)
-			for (size_t k = 0; k < t.n; k++)
-				if (!listed[k] && t.e[k].rc == 0 && !strcasecmp(t.e[k].hex, f->digest)) {
-					match = (long)k;
-					break;
-				}
+		if (claims_dir && f->digest && f->algo == MLS_SHA256 && strlen(f->digest) < MLS_HASH_HEX_MAX) {
+			char lower[MLS_HASH_HEX_MAX];
+			size_t dl = strlen(f->digest);
+			for (size_t k = 0; k <= dl; k++)
+				lower[k] = (char)tolower((unsigned char)f->digest[k]);
+			struct hs_entry key, *kp = &key, **hit;
+			memcpy(key.hex, lower, dl + 1);
+			hit = bsearch(&kp, by_hex, nunl, sizeof(*by_hex), hex_cmp);
+			/* the first unlisted entry with that digest not yet paired */
+			while (hit && hit > by_hex && !strcmp((hit[-1])->hex, lower))
+				hit--;
+			while (hit && hit < by_hex + nunl && !strcmp((*hit)->hex, lower) && listed[*hit - t.e])
+				hit++;
+			if (hit && hit < by_hex + nunl && !strcmp((*hit)->hex, lower))
+				match = (long)(*hit - t.e);
+		}
 		if (match >= 0) {
 			listed[match] = 2;
 			finding(r, "HS-VERIFY-004", f->name, loc, "'%s' was renamed to '%s' (same SHA-256, %s)", f->name,
@@ -349,6 +379,7 @@ static void verify_dir(struct mls_report *r, const struct hs_verify_opts *o, yaj
 		finding(r, "HS-VERIFY-009", NULL, "components", "the BOM lists no file component to verify");
 	}
 done:
+	free(by_hex);
 	free(listed);
 	free(files);
 	hs_tree_release(&t);

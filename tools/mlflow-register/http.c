@@ -411,6 +411,11 @@ static int perform(struct mr_http *h, enum xfer_kind kind, const char *method, c
 		CURLcode cc = (CURLcode)rc;
 		int retry = 0;
 		double delay = 0;
+		if (cc != CURLE_OK && r->status >= 400 && !mr_http_status_retryable(r->status)) {
+			/* the server answered (401, 403, 413...) and closed before taking the whole body */
+			mls_debug("%s %s: %s after HTTP %ld", method, safe_url, curl_easy_strerror(cc), r->status);
+			return 0;
+		}
 		if (cc != CURLE_OK) {
 			if (!curl_retryable(cc) || attempt >= h->o.retries)
 				return mls_error_set(MLS_ENET, "cannot reach %s: %s", safe_url,

@@ -529,8 +529,18 @@ int mr_register_run(const struct mr_options *o)
 		goto done;
 	run_open = 1;
 
-	/* 4. artifacts, streamed and hashed */
-	for (size_t i = 0; i < m.n; i++) {
+	/* 4. artifacts, streamed and hashed.  A FINISHED run left by an attempt that
+	 * failed later (creating the version) already holds verified model files. */
+	int have_model = 0;
+	if (reused && run.status && !strcmp(run.status, "FINISHED")) {
+		struct mr_options quick = *o;
+		quick.verify_download = 0;
+		have_model = verify_artifacts(&c, &quick, &run, &m) == 0;
+		mls_error_clear();
+		if (have_model)
+			mls_info("run %s already holds the model files; not uploading them again", run.run_id);
+	}
+	for (size_t i = 0; i < m.n && !have_model; i++) {
 		char rel[4096];
 		snprintf(rel, sizeof(rel), "model/%s", m.files[i].rel);
 		rc = upload(&c, &run, rel, m.files[i].path, m.files[i].sha256, &sent);
@@ -601,6 +611,12 @@ int mr_register_run(const struct mr_options *o)
 		mls_warn("version %s of '%s' with the same %s was registered concurrently: deleting version %s",
 			 lowest, o->model_name, m.digest_tag, mv.version);
 		rc = mr_mv_delete(&c, o->model_name, mv.version);
+		if (rc == MLS_EAUTH) {
+			/* deleting needs MANAGE: mark ours instead; searches keep picking the lowest */
+			mls_warn("cannot delete version %s (%s): tagging it mlsecops.duplicate_of=%s", mv.version,
+				 mls_error_msg(), lowest);
+			rc = mr_mv_set_tag(&c, o->model_name, mv.version, "mlsecops.duplicate_of", lowest);
+		}
 		if (rc < 0)
 			goto done;
 		free(res.version);
@@ -636,7 +652,6 @@ done:
 	}
 	if (tmp_manifest[0])
 		unlink(tmp_manifest);
-	(void)reused;
 	free(card);
 	free(exp_id);
 	free(lowest);

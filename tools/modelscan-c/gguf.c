@@ -199,7 +199,7 @@ static const struct {
 
 int ms_probe_gguf(const struct ms_input *in)
 {
-	if (in->head_len >= 8 && memcmp(in->head, "GGUF", 4) == 0)
+	if (in->head_len >= 4 && memcmp(in->head, "GGUF", 4) == 0)
 		return 95;
 	return 0;
 }

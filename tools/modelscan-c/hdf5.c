@@ -21,6 +21,7 @@
 #include <hdf5.h>
 
 #define H5_MAX_LINKS 1000000
+#define H5_MAX_IMAGE ((size_t)1 << 30)
 
 static pthread_mutex_t h5_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -120,8 +121,8 @@ static herr_t visit_link(hid_t g, const char *name, const ms_h5l_info *info, voi
 		const char *file = NULL, *obj = NULL;
 		unsigned flags;
 		if (info->u.val_size <= sizeof(buf) && H5Lget_val(g, name, buf, sizeof(buf), H5P_DEFAULT) >= 0 &&
-		    H5Lunpack_elink_val(buf, info->u.val_size, &flags, &file, &obj) >= 0) {
-		}
+		    H5Lunpack_elink_val(buf, info->u.val_size, &flags, &file, &obj) < 0)
+			file = NULL;
 		ms_finding(w->ctx, w->in, "MS-HDF5-001", "hdf5-external-link", MLS_SEV_MEDIUM, loc, file ? file : "",
 			   "external link to '%s': opening it reads another file", file ? file : "?");
 		return 0;
@@ -185,16 +186,18 @@ int ms_scan_hdf5(struct ms_ctx *ctx, struct ms_input *in)
 	struct mls_buf img;
 	hid_t fapl = -1, f = -1;
 	int rc = 0;
-	mls_buf_init(&img, (size_t)ctx->limits->max_decompressed_bytes + 1);
+	mls_buf_init(&img, H5_MAX_IMAGE + 1);
 	if (!(in->fd >= 0 && in->path)) {
-		size_t max = ctx->limits->max_decompressed_bytes > ((size_t)4 << 30) ? ((size_t)4 << 30)
-										     : (size_t)ctx->limits->max_decompressed_bytes;
+		/* libhdf5 copies the image once more: keep members to 1 GiB */
+		size_t max = ctx->limits->max_decompressed_bytes > H5_MAX_IMAGE ? H5_MAX_IMAGE
+									       : (size_t)ctx->limits->max_decompressed_bytes;
 		if (in->mem) {
 			if ((rc = mls_buf_append(&img, in->mem, in->mem_len)) < 0)
 				goto out;
 		} else if ((rc = ms_input_load(in, &img, max)) < 0) {
 			if (rc == MLS_ELIMIT) {
-				ms_incomplete(ctx, in, "HDF5 member not examined: %s", mls_error_msg());
+				ms_incomplete(ctx, in, "HDF5 member over 1 GiB not examined (extract and scan it): %s",
+					      mls_error_msg());
 				rc = 0;
 			}
 			goto out;

@@ -90,6 +90,10 @@ int ms_probe_joblib(const struct ms_input *in)
 	}
 	if (n && ms_pickle_looks_like(peek, n))
 		return 85; /* a compressed pickle: more specific than a generic compressed stream */
+	/* lzma "alone" cannot be decoded from a truncated head; its header is distinctive enough */
+	if (!n && in->head_len >= 13 && in->head[0] == 0x5d && in->head[1] == 0 &&
+	    (in->head[12] == 0xff || in->head[12] == 0))
+		return 50;
 	/* bz2 cannot be decoded from a 4 KiB head: a joblib-looking name claims it weakly */
 	if (!n && in->head_len >= 3 && memcmp(in->head, "BZh", 3) == 0 && in->name &&
 	    (strstr(in->name, ".joblib") || strstr(in->name, ".pkl") || strstr(in->name, ".pickle")))

@@ -223,6 +223,12 @@ static void check_object(struct kwalk *w, yajl_val v, char *path, size_t plen)
 				     : " (custom code outside Keras)");
 			finding(w, path, "MS-KERAS-003", "non-keras-module", bad ? MLS_SEV_CRITICAL : MLS_SEV_MEDIUM, ev,
 				msg);
+		} else if (strcmp(cls, "function") != 0 && is_gadget(cls)) {
+			snprintf(ev, sizeof(ev), "%s.%s", module, cls);
+			snprintf(msg, sizeof(msg),
+				 "config resolves Keras function '%s' as a class: it downloads, loads or unlocks code "
+				 "(CVE-2025-1550 style gadget)", ev);
+			finding(w, path, "MS-KERAS-005", "keras-gadget", MLS_SEV_HIGH, ev, msg);
 		} else if (strcmp(cls, "function") == 0 && is_gadget(mls_json_str(cfg))) {
 			snprintf(ev, sizeof(ev), "%s.%s", module, mls_json_str(cfg));
 			snprintf(msg, sizeof(msg),

@@ -7,11 +7,15 @@
  *
  *   MS-ONNX-001  external_data location that is absolute or escapes the model
  *                directory (reads any file on the loading host)
+ *                (also through a symbolic link, for a model file on disk)
  *   MS-ONNX-002  operator from a non-standard domain: it needs a custom
  *                operator library (native code) to run
+ *   MS-ONNX-003  external data file with several hard links (on disk)
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "formats_util.h"
 #include "mls/protobuf.h"
 
@@ -117,6 +121,37 @@ static int location_escapes(const char *s, size_t n)
 	return 0;
 }
 
+/* For a model file on disk: does the (safe-looking) location resolve outside
+ * the model's directory through a symlink, or name a file with other hard
+ * links?  (CVE-2026-27489, CVE-2026-34446) */
+static void check_on_disk(struct ox *o, const char *val, const char *loc)
+{
+	if (o->in->depth != 0 || !o->in->path)
+		return;
+	char dir[PATH_MAX], rdir[PATH_MAX], target[PATH_MAX], rtarget[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", o->in->path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if ((size_t)snprintf(target, sizeof(target), "%s/%s", dir, val) >= sizeof(target))
+		return;
+	struct stat st;
+	if (!realpath(dir, rdir) || lstat(target, &st) != 0)
+		return; /* a missing file makes the load fail, nothing to read */
+	if (!realpath(target, rtarget) || !mls_path_is_within(rdir, rtarget)) {
+		ms_finding(o->ctx, o->in, "MS-ONNX-001", "external-data-escape", MLS_SEV_HIGH, loc, val,
+			   "external_data location '%s' resolves outside the model directory through a symbolic link",
+			   val);
+		return;
+	}
+	if (S_ISREG(st.st_mode) && st.st_nlink > 1)
+		ms_finding(o->ctx, o->in, "MS-ONNX-003", "external-data-hardlink", MLS_SEV_MEDIUM, loc, val,
+			   "external_data file '%s' has %lu hard links: it may be another file of the host", val,
+			   (unsigned long)st.st_nlink);
+}
+
 static int walk_graph(struct ox *o, const struct mls_pb *parent, const struct mls_pb_field *gf, const char *gpath);
 
 static int walk_tensor(struct ox *o, const struct mls_pb *parent, const struct mls_pb_field *tf, const char *where)
@@ -146,14 +181,16 @@ static int walk_tensor(struct ox *o, const struct mls_pb *parent, const struct m
 			}
 			if (rc < 0)
 				return rc;
-			if (k && kl == 8 && memcmp(k, "location", 8) == 0 &&
-			    location_escapes(v ? (const char *)v : "", v ? vl : 0)) {
+			if (k && kl == 8 && memcmp(k, "location", 8) == 0) {
 				char loc[300], val[256];
 				str_of(val, sizeof(val), v ? v : (const unsigned char *)"", v ? vl : 0);
 				snprintf(loc, sizeof(loc), "%s, tensor '%s', offset %zu", where, name, f.offset);
-				ms_finding(o->ctx, o->in, "MS-ONNX-001", "external-data-escape", MLS_SEV_HIGH, loc, val,
-					   "external_data location '%s' is absolute or leaves the model directory: "
-					   "loading reads that file", val);
+				if (location_escapes(v ? (const char *)v : "", v ? vl : 0))
+					ms_finding(o->ctx, o->in, "MS-ONNX-001", "external-data-escape", MLS_SEV_HIGH, loc,
+						   val, "external_data location '%s' is absolute or leaves the model "
+						   "directory: loading reads that file", val);
+				else if (strlen(val) == vl)
+					check_on_disk(o, val, loc);
 			}
 		}
 	}

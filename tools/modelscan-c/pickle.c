@@ -1368,7 +1368,7 @@ static int run_stream(struct scan *s)
 			if (op == 'd' && (s->sp - base) % 2)
 				return brk(s, "odd number of items for DICT");
 			a.kind = op == 'd' ? V_DICT : op == 'l' ? V_LIST : V_SET;
-			if (op == 'd')
+			if (op == 'd' && s->o->joblib)
 				for (size_t i = base; i + 1 < s->sp; i += 2)
 					dict_note(&a, &s->stack[i], &s->stack[i + 1]);
 			drop_to(s, base);
@@ -1390,7 +1390,8 @@ static int run_stream(struct scan *s)
 		case 0x87: NEED(3, "TUPLE3"); TRY(make_tuple(s, 3)); break;
 		case 's': /* SETITEM */
 			NEED(3, "SETITEM");
-			dict_note(&s->stack[s->sp - 3], &s->stack[s->sp - 2], &s->stack[s->sp - 1]);
+			if (s->o->joblib)
+				dict_note(&s->stack[s->sp - 3], &s->stack[s->sp - 2], &s->stack[s->sp - 1]);
 			drop_to(s, s->sp - 2);
 			break;
 		case 'u': { /* SETITEMS */
@@ -1400,8 +1401,9 @@ static int run_stream(struct scan *s)
 				return brk(s, "SETITEMS needs a dict below the MARK");
 			if ((s->sp - base) % 2)
 				return brk(s, "odd number of items for SETITEMS");
-			for (size_t i = base; i + 1 < s->sp; i += 2)
-				dict_note(&s->stack[base - 1], &s->stack[i], &s->stack[i + 1]);
+			if (s->o->joblib)
+				for (size_t i = base; i + 1 < s->sp; i += 2)
+					dict_note(&s->stack[base - 1], &s->stack[i], &s->stack[i + 1]);
 			drop_to(s, base);
 			break;
 		}

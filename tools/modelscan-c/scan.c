@@ -222,7 +222,8 @@ static int scan_one(size_t i, void *vctx)
 	mls_error_clear();
 	int rc = ms_scan_input(&ctx, &in, &fmt);
 	if (fmt != MS_FMT_UNKNOWN) {
-		j->supported = 1;
+		/* text and JSON files are recognised but are not models: alone they are "nothing to do" */
+		j->supported = fmt != MS_FMT_TEXT && fmt != MS_FMT_JSON;
 		mls_report_file_set(r->report, idx, NULL, ms_format_name(fmt));
 	}
 	if (rc < 0) {

@@ -230,8 +230,10 @@ static enum tf_kind classify(const unsigned char *d, size_t n, const char *name)
 	struct mls_pb r, s;
 	struct mls_pb_field f, g;
 	mls_pb_init(&r, d, n, 4);
-	if (mls_pb_next(&r, &f) != 1 && !r.short_read)
+	int first = mls_pb_next(&r, &f);
+	if (first != 1 && !r.short_read)
 		return TF_UNKNOWN;
+	/* first != 1: the field runs past the head; f.data/len cover what is there */
 	if (name && strcmp(mls_path_basename(name), "fingerprint.pb") == 0)
 		return TF_FINGERPRINT;
 	if (f.num == 1 && f.wire == MLS_PB_VARINT && f.u64 <= 1) {
@@ -240,9 +242,9 @@ static enum tf_kind classify(const unsigned char *d, size_t n, const char *name)
 				return TF_SAVEDMODEL;
 		return TF_UNKNOWN;
 	}
-	if (f.num == 2 && f.wire == MLS_PB_LEN && f.len > 0 && f.data[0] == 0x0a)
+	if (f.num == 2 && f.wire == MLS_PB_LEN && f.data && f.len > 0 && f.data[0] == 0x0a)
 		return TF_SAVEDMODEL;
-	if (f.num == 1 && f.wire == MLS_PB_LEN) {
+	if (f.num == 1 && f.wire == MLS_PB_LEN && f.data) {
 		/* GraphDef: the first NodeDef has a name (1) and an op (2) that is an identifier */
 		if (mls_pb_sub(&s, &r, &f) < 0)
 			return TF_UNKNOWN;
@@ -287,7 +289,7 @@ int ms_probe_tf_keras_meta(const struct ms_input *in)
 		return 0;
 	if (strcmp(mls_path_basename(in->name), "keras_metadata.pb") == 0)
 		return 95;
-	return memmem(in->head, in->head_len, "_tf_keras_", 10) ? 85 : 0;
+	return memmem(in->head, in->head_len, "_tf_keras_", 10) && mls_pb_looks_valid(in->head, in->head_len, 1) ? 85 : 0;
 }
 
 static int open_view(struct ms_ctx *ctx, struct ms_input *in, struct ms_view *v, const char *what)

@@ -36,7 +36,8 @@ struct mls_pb_field {
 /* A reader over len bytes; nesting of mls_pb_sub is limited to max_depth. */
 void mls_pb_init(struct mls_pb *r, const void *data, size_t len, unsigned max_depth);
 /* Reads the next field: 1 = field read, 0 = end of message, MLS_EFORMAT on a
- * malformed field (message set, with the offset). */
+ * malformed field (message set, with the offset).  When a LEN field runs past
+ * the end (short_read), f->data/len still cover the bytes that are present. */
 int mls_pb_next(struct mls_pb *r, struct mls_pb_field *f);
 /* A reader for a LEN field's payload as a nested message (depth + 1);
  * MLS_EFORMAT when f is not LEN, MLS_ELIMIT past max_depth. */

@@ -38,12 +38,16 @@ struct mls_walk_opts {
 };
 
 /* Walks root (a file or a directory).  A root that is a file yields one entry.
+ * With report_dirs, a directory root is reported first (depth 0, rel "").
+ * A root given as a symlink is followed (its target becomes the root).
  * Returns 0, the callback's positive stop value, or a negative MLS_E* code
  * (MLS_ELIMIT when max_depth / max_entries is exceeded, after reporting it). */
 int mls_walk(const char *root, const struct mls_walk_opts *opts, mls_walk_cb cb, void *ctx);
 
-/* Convenience: collects the files (type FILE) under root into a sorted array.
- * Skipped entries are passed to skip_cb (may be NULL). */
+/* Convenience: collects the files (type FILE) under root into an array sorted
+ * by rel (strcmp).  Skipped entries are passed to skip_cb (may be NULL).  On
+ * any non-zero return what was collected so far stays in *out; always call
+ * mls_file_list_release. */
 struct mls_file_list {
 	char **paths;   /* full paths */
 	char **rels;    /* relative paths */

@@ -42,3 +42,17 @@ else
 fi
 expect_grep out '^h/sub/locked\.bin: not scanned: cannot open: Permission denied$'
 expect_grep out '^h/sub/ok\.txt: OK$'
+# A file truncated while libclamav reads it is not reported OK.
+truncate -s 600M shrinking.bin
+"${AV[@]}" --no-summary shrinking.bin > shrink.out 2> shrink.err &
+pid=$!
+for _ in $(seq 1 600); do
+  ls -l "/proc/$pid/fd" 2>/dev/null | grep -q 'shrinking\.bin' && break
+  sleep 0.05
+done
+truncate -s 1000 shrinking.bin
+wait "$pid"
+rc=$?
+CLI_CHECKS=$((CLI_CHECKS + 1))
+[ "$rc" = 2 ] || _fail "truncated-while-scanned file: exit $rc, expected 2"
+expect_grep shrink.out '^shrinking\.bin: not scanned completely: the file changed while it was scanned$'

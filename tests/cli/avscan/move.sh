@@ -37,3 +37,10 @@ expect_json "$(ls q/*-eicar.zip.json)" 'd["detections"][0]["member"] == "weights
 # A clean run moves nothing.
 expect_exit 0 "${AV[@]}" --move q2 m/clean.txt
 expect_no_file q2
+# A quarantine inside the scanned tree is not rescanned (nor re-quarantined).
+mkdir -p tree
+make_eicar tree/x.bin
+expect_exit 1 "${AV[@]}" -r --move tree/q tree
+expect_exit 0 "${AV[@]}" -r --move tree/q tree
+expect_grep out '^tree/q/.*\.data: skipped: in the quarantine directory \(--move\)$'
+expect_exit 1 "${AV[@]}" -r tree

@@ -3,8 +3,9 @@ package org.mlsecops
 /*
  * Stage "Register": mlflow-register gates the model on the earlier reports and,
  * if they pass, registers it in the MLflow Model Registry.  The result
- * (name, version, run_id, status, url) goes to <reportsDir>/register.json.
- * Exit 1 means the gate refused the model ("blocked at Register").
+ * (name, version, run_id, status, url) goes to <reportsDir>/register.json, the
+ * gate's own report to gate.json, gate.sarif and gate.junit.xml.
+ * Exit 1 means the gate refused the model ("blocked at Register: <reason>").
  *
  * Arguments: path and name (required), trackingUri (default: the tool reads
  * $MLFLOW_TRACKING_URI), modelCard (file or text), alias, experiment, failOn,
@@ -55,7 +56,8 @@ class MlflowRegister implements Serializable {
             args.add(kv)
         }
         args.addAll(ToolRunner.list(a.extraArgs))
-        args.addAll(['-o', dir + '/register.json'])
+        args.addAll(['--format', 'text', '--json', dir + '/gate.json', '--sarif', dir + '/gate.sarif',
+                     '--junit', dir + '/gate.junit.xml', '-o', dir + '/register.json'])
         return args
     }
 
@@ -93,7 +95,8 @@ class MlflowRegister implements Serializable {
             return t.run(label, args)
         }
         def result = t.readReport(dir + '/register.json')
-        Map r = t.conclude(STAGE, 'mlflow-register', code, result, a)
+        def gate = t.readReport(dir + '/gate.json')
+        Map r = t.conclude(STAGE, 'mlflow-register', code, gate != null ? gate : result, a)
         r.name = Report.str(Report.field(result, 'name')) ?: a.name.toString()
         r.version = Report.str(Report.field(result, 'version'))
         r.runId = Report.str(Report.field(result, 'run_id'))

@@ -102,10 +102,22 @@ class Report implements Serializable {
         return parts.join(', ')
     }
 
-    /* Up to max findings as text, "; "-separated, with "(+N more)". */
+    /*
+     * Up to max findings as text, most severe first, "; "-separated, with "(+N more)".
+     * Informational findings are left out when there are others.
+     */
     @NonCPS
     static String findingsText(Object report, int max) {
-        List<Map> all = findings(report)
+        List<Map> all = []
+        List<Map> every = findings(report)
+        for (Map f : every) {
+            if (rank(str(f.get('severity'))) < SEVERITIES.indexOf('info')) {
+                all.add(f)
+            }
+        }
+        if (all.isEmpty()) {
+            all = every
+        }
         List<String> parts = []
         for (int i = 0; i < all.size() && i < max; i++) {
             parts.add(describe(all[i]))
@@ -160,12 +172,15 @@ class Report implements Serializable {
         return str(field(report, 'status'))
     }
 
-    /* "2 critical, 1 high" from summary.findings, or '' when there are none. */
+    /* "2 critical, 1 high" from summary.findings (info left out), or '' when there are none. */
     @NonCPS
     static String countsText(Object report) {
         Object counts = field(field(report, 'summary'), 'findings')
         List<String> parts = []
         for (String sev : SEVERITIES) {
+            if (sev == 'info') {
+                continue
+            }
             String n = str(field(counts, sev))
             if (n && n != '0') {
                 parts.add(n + ' ' + sev)
