@@ -85,6 +85,7 @@ def test_benign_torch_files_are_clean(bins, torch_dir):
     assert seen["state_dict.pt"] == "pytorch-zip"
     assert seen["legacy.pt"] == "pytorch-legacy"
     assert seen["legacy_tensors.bin"] == "pytorch-legacy"
+    assert seen["legacy_p4.pt"] == "pytorch-legacy"
     assert seen["torchscript.pt"] == "pytorch-zip"
     assert seen["weights_no_ext"] == "pytorch-zip"
 

@@ -3,7 +3,9 @@
  *
  * Modules:
  *   engine.c   loads the databases once, sets limits and callbacks, compiles
- *   scan.c     scans one file on a shared engine; maps results to the report
+ *   scan.c     scans one file (a read-only map of it) on the shared engine;
+ *              member paths, limits, alerts -> the report
+ *   verify.c   reads top-level archives back with libarchive (corruption)
  *   action.c   --move (quarantine with a JSON record) and --remove
  *   output.c   the clamscan-style text report and the summary block
  *   run.c      avscan_run: walk the targets, scan in parallel, write reports
@@ -45,6 +47,7 @@ struct avscan_opts {
 	const char *move_dir;     /* --move=DIR */
 	int summary;              /* print the summary block (text format) */
 	int archive_check;        /* check top-level archives' structure with libarchive */
+	int hash;                 /* SHA-256 of every scanned file (files[].sha256) */
 	uint64_t max_filesize, max_scansize;
 	uint64_t max_recursion, max_files, max_scantime_ms;
 	uint64_t max_db_age_days; /* 0 = no check */

@@ -6,7 +6,7 @@
 enum {
 	OPT_DATABASE = 1, OPT_SIGNATURES, OPT_NO_SYSTEM_DB, OPT_NO_SIGNATURES, OPT_JOBS, OPT_INFECTED,
 	OPT_RECURSIVE, OPT_REMOVE, OPT_MOVE, OPT_MAX_FILESIZE, OPT_MAX_SCANSIZE, OPT_MAX_RECURSION,
-	OPT_MAX_FILES, OPT_MAX_SCANTIME, OPT_MAX_DB_AGE, OPT_NO_SUMMARY, OPT_NO_ARCHIVE_CHECK
+	OPT_MAX_FILES, OPT_MAX_SCANTIME, OPT_MAX_DB_AGE, OPT_NO_SUMMARY, OPT_NO_ARCHIVE_CHECK, OPT_NO_HASH
 };
 
 static const struct mls_opt options[] = {
@@ -28,6 +28,8 @@ static const struct mls_opt options[] = {
 	  "move infected files into the quarantine DIR, with a JSON record each", NULL },
 	{ OPT_JOBS, "jobs", 'j', MLS_OPT_REQARG, "N", "files scanned in parallel (default: the number of CPUs)", NULL },
 	{ OPT_NO_SUMMARY, "no-summary", 0, MLS_OPT_NOARG, NULL, "do not print the summary block (text format)", NULL },
+	{ OPT_NO_HASH, "no-hash", 0, MLS_OPT_NOARG, NULL,
+	  "do not record the SHA-256 of every scanned file in the report (infected files keep theirs)", NULL },
 	MLS_OPT_SECTION("Limits (a file over a limit is reported not scanned, exit 2)"),
 	{ OPT_MAX_FILESIZE, "max-filesize", 0, MLS_OPT_REQARG, "SIZE",
 	  "largest file or member scanned (default and maximum 2G-1, libclamav's limit)", NULL },
@@ -147,6 +149,9 @@ static int on_option(int id, const char *arg, void *ctx)
 		return 0;
 	case OPT_NO_ARCHIVE_CHECK:
 		o->archive_check = 0;
+		return 0;
+	case OPT_NO_HASH:
+		o->hash = 0;
 		return 0;
 	default:
 		return 0;

@@ -3,7 +3,7 @@
  * clamscan read it the same way:
  *
  *   path: Sig.Name FOUND
- *   path: moved to 'quarantine/abc-file.data'
+ *   path: moved to 'quarantine/abc-file.data'    (or "path: Removed.")
  *   path: OK
  *   path: not scanned: <reason>           (avscan's addition; never "OK")
  *
@@ -65,7 +65,8 @@ int avscan_render_text(struct mls_buf *out, const struct avscan_run *run, double
 		if (action) {
 			put_path(out, f->path);
 			mls_buf_puts(out, ": ");
-			mls_escape_term(out, action);
+			/* clamscan's exact words for a removal */
+			mls_escape_term(out, strcmp(action, "removed") == 0 ? "Removed." : action);
 			mls_buf_puts(out, "\n");
 		}
 		if (o->infected_only)

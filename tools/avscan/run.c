@@ -16,6 +16,7 @@ void avscan_opts_init(struct avscan_opts *o)
 	o->jobs = mls_default_jobs();
 	o->summary = 1;
 	o->archive_check = 1;
+	o->hash = 1;
 	o->max_filesize = AVSCAN_CLAMAV_MAX_FILESIZE;        /* libclamav's ceiling (2 GiB - 1) */
 	o->max_scansize = (uint64_t)4 << 30;                 /* 4 GiB of data per top-level file */
 	o->max_recursion = 17;

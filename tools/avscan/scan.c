@@ -8,8 +8,12 @@
 #include <clamav.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "avscan.h"
@@ -376,6 +380,95 @@ static void apply_action(struct avscan_run *run, int fd, const char *path, uint6
 }
 
 /*
+ * Files are handed to libclamav as read-only memory maps of the file
+ * (cl_fmap_open_memory), not as descriptors.  For a descriptor libclamav
+ * copies the file into anonymous memory it remaps page by page under one
+ * process-wide mutex, which serialises worker threads (and each remap flushes
+ * the other CPUs' TLBs): --jobs 2 would be no faster than one thread.  A map
+ * of the file reads straight from the page cache.
+ *
+ * A mapped file that shrinks while it is scanned raises SIGBUS on access past
+ * its new end.  The guard below turns that into "the file changed while it
+ * was scanned" for the scan that hit it (that scan's libclamav state is
+ * abandoned, a small leak for a hostile event); a SIGBUS anywhere else is
+ * re-raised with the default action.
+ */
+struct bus_guard {
+	const char *start;
+	size_t len;
+	sigjmp_buf env;
+};
+
+static _Thread_local struct bus_guard *volatile bus_guard;
+static pthread_once_t bus_once = PTHREAD_ONCE_INIT;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uctx)
+{
+	struct bus_guard *g = bus_guard;
+	(void)uctx;
+	if (g && si && (const char *)si->si_addr >= g->start && (const char *)si->si_addr < g->start + g->len) {
+		bus_guard = NULL;
+		siglongjmp(g->env, 1);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void install_sigbus(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_sigbus;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
+/* Scans the open regular file fd (len > 0 bytes) through a memory map and,
+ * when sha is not NULL, digests the same bytes into it (SHA-256 hex, "" on
+ * failure).  Returns libclamav's result; *changed is set when the file shrank
+ * under the scan (SIGBUS).  Falls back to the descriptor when mapping fails. */
+static cl_error_t scan_mapped(int fd, size_t len, const char *path, const struct cl_engine *engine,
+			      struct cl_scan_options *so, struct scan_ctx *c, unsigned long *scanned, int *changed,
+			      char *sha)
+{
+	const char *virname = NULL;
+	struct bus_guard g;
+	volatile cl_error_t crc = CL_CLEAN;
+	cl_fmap_t *volatile map = NULL;
+	void *mem;
+
+	*changed = 0;
+	mem = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (mem != MAP_FAILED && !(map = cl_fmap_open_memory(mem, len))) {
+		munmap(mem, len);
+		mem = MAP_FAILED;
+	}
+	if (mem == MAP_FAILED) {
+		crc = cl_scandesc_callback(fd, path, &virname, scanned, engine, so, c);
+		if (sha && (lseek(fd, 0, SEEK_SET) != 0 || mls_hash_fd(sha, NULL, fd, MLS_SHA256) < 0))
+			sha[0] = '\0';
+		return crc;
+	}
+	pthread_once(&bus_once, install_sigbus);
+	g.start = mem;
+	g.len = len;
+	if (sigsetjmp(g.env, 1) == 0) {
+		bus_guard = &g;
+		crc = cl_scanmap_callback(map, path, &virname, scanned, engine, so, c);
+		cl_fmap_close(map);
+		if (sha && mls_hash_buffer(sha, mem, len, MLS_SHA256) < 0)
+			sha[0] = '\0';
+		bus_guard = NULL;
+	} else {
+		*changed = 1; /* the map (and libclamav's scan state) are abandoned */
+		crc = CL_EREAD;
+	}
+	munmap(mem, len);
+	return crc;
+}
+
+/*
  * Scans path: opens it without following a final symlink (unless the walker
  * resolved it inside the root), checks it is still a regular file, checks its
  * size against the limits, scans it, records the file, its findings and any
@@ -387,8 +480,8 @@ int avscan_scan_file(struct avscan_run *run, const char *path, uint64_t size_hin
 	struct scan_ctx c;
 	struct cl_scan_options so;
 	struct stat st;
-	const char *virname = NULL;
 	unsigned long scanned = 0;
+	int changed = 0;
 	char format[64] = "", reason[512] = "", sha[MLS_HASH_HEX_MAX] = "";
 	long *fidx = NULL;
 	size_t nfind = 0;
@@ -425,17 +518,26 @@ int avscan_scan_file(struct avscan_run *run, const char *path, uint64_t size_hin
 
 	c.max_filesize = run->engine->max_filesize;
 	avscan_engine_scan_options(&so);
-	int crc = cl_scandesc_callback(fd, path, &virname, &scanned, run->engine->cl, &so, &c);
+	const char *virname = NULL;
+	cl_error_t crc = st.st_size > 0
+		? scan_mapped(fd, (size_t)st.st_size, path, run->engine->cl, &so, &c, &scanned, &changed,
+			      o->hash ? sha : NULL)
+		: cl_scandesc_callback(fd, path, &virname, &scanned, run->engine->cl, &so, &c);
+	if (st.st_size == 0 && o->hash)
+		mls_hash_buffer(sha, "", 0, MLS_SHA256);
 	atomic_fetch_add(&run->bytes_scanned, (unsigned long long)scanned * CL_COUNT_PRECISION);
 	format_name(format, sizeof(format), c.top_type);
 	if (c.oom) {
 		rc = mls_error_set(MLS_ENOMEM, "out of memory");
 		goto done;
 	}
-	if (crc == CL_VIRUS && c.nalerts == 0 && virname)
-		on_virus(-1, virname, &c);
+	if (crc == CL_VIRUS && c.nalerts == 0)
+		on_virus(-1, virname ? virname : "Unknown.Signature", &c);
 	drop_redundant(&c);
-	if (crc != CL_CLEAN && crc != CL_VIRUS) {
+	if (changed) {
+		status = MLS_FILE_FAILED;
+		snprintf(reason, sizeof(reason), "not scanned completely: the file changed while it was scanned");
+	} else if (crc != CL_CLEAN && crc != CL_VIRUS) {
 		status = crc == CL_ETIMEOUT || crc == CL_EMAXSIZE || crc == CL_EMAXREC || crc == CL_EMAXFILES
 				 ? MLS_FILE_INCOMPLETE : MLS_FILE_FAILED;
 		snprintf(reason, sizeof(reason), "not scanned: libclamav: %s", cl_strerror(crc));
@@ -490,7 +592,7 @@ int avscan_scan_file(struct avscan_run *run, const char *path, uint64_t size_hin
 		nfind += !avscan_alert_is_not_scanned(c.alerts[i].virname, tmp, sizeof(tmp));
 	}
 	if (nfind) {
-		if (lseek(fd, 0, SEEK_SET) == 0 && mls_hash_fd(sha, NULL, fd, MLS_SHA256) < 0)
+		if (!sha[0] && (lseek(fd, 0, SEEK_SET) != 0 || mls_hash_fd(sha, NULL, fd, MLS_SHA256) < 0))
 			sha[0] = '\0';
 		if (!(fidx = calloc(nfind, sizeof(*fidx)))) {
 			rc = mls_error_set(MLS_ENOMEM, "out of memory");

@@ -23,6 +23,7 @@
 #include "hashsbom.h"
 
 #define HS_MAX_METRICS 10000
+#define HS_MAX_TAGS 1000
 #define HS_MAX_SECTION 4000
 #define HS_META_FILES_MAX 10000
 
@@ -428,6 +429,36 @@ static void gen_datasets(yajl_gen g, yajl_val v)
 	yajl_gen_array_close(g);
 }
 
+/* Inputs and outputs implied by common Hugging Face pipeline tags, used
+ * when the card names a task but no inputs / outputs. */
+static const char *const task_io[][3] = {
+	{ "text-generation", "text", "text" }, { "text2text-generation", "text", "text" },
+	{ "text-classification", "text", "label" }, { "token-classification", "text", "labels" },
+	{ "question-answering", "text", "text" }, { "summarization", "text", "text" },
+	{ "translation", "text", "text" }, { "fill-mask", "text", "text" },
+	{ "feature-extraction", "text", "embedding" }, { "sentence-similarity", "text", "score" },
+	{ "image-classification", "image", "label" }, { "object-detection", "image", "bounding boxes" },
+	{ "image-segmentation", "image", "mask" }, { "image-to-text", "image", "text" },
+	{ "text-to-image", "text", "image" }, { "automatic-speech-recognition", "audio", "text" },
+	{ "text-to-speech", "text", "audio" }, { "audio-classification", "audio", "label" },
+	{ "zero-shot-classification", "text", "label" }, { "tabular-classification", "table", "label" },
+	{ "tabular-regression", "table", "number" },
+};
+
+static void gen_task_io(yajl_gen g, const char *task, int which)
+{
+	for (size_t i = 0; task && i < MLS_ARRAY_SIZE(task_io); i++)
+		if (!strcmp(task, task_io[i][0])) {
+			mls_jgen_str(g, which == 1 ? "inputs" : "outputs");
+			yajl_gen_array_open(g);
+			yajl_gen_map_open(g);
+			mls_jgen_kv_str(g, "format", task_io[i][which]);
+			yajl_gen_map_close(g);
+			yajl_gen_array_close(g);
+			return;
+		}
+}
+
 static void gen_model_parameters(yajl_gen g, struct sbom *s)
 {
 	yajl_val c = s->have_card ? s->card.root : NULL;
@@ -464,8 +495,14 @@ static void gen_model_parameters(yajl_gen g, struct sbom *s)
 	kv_str(g, "architectureFamily", fam);
 	kv_str(g, "modelArchitecture", arch);
 	gen_datasets(g, ds);
-	gen_io(g, "inputs", in);
-	gen_io(g, "outputs", out);
+	if (list_nonempty(in))
+		gen_io(g, "inputs", in);
+	else
+		gen_task_io(g, task, 1);
+	if (list_nonempty(out))
+		gen_io(g, "outputs", out);
+	else
+		gen_task_io(g, task, 2);
 	yajl_gen_map_close(g);
 }
 
@@ -827,6 +864,10 @@ static void gen_metadata(yajl_gen g, struct sbom *s, const char *timestamp)
 		/* tags must be unique */
 		yajl_gen_array_open(g);
 		size_t n = YAJL_IS_ARRAY(tags) ? tags->u.array.len : 1;
+		if (n > HS_MAX_TAGS) {
+			mls_warn("model card: only the first %d of %zu tags recorded", HS_MAX_TAGS, n);
+			n = HS_MAX_TAGS;
+		}
 		for (size_t i = 0; i < n; i++) {
 			const char *t = scalar_text(YAJL_IS_ARRAY(tags) ? tags->u.array.values[i] : tags);
 			int dup = 0;
@@ -1181,11 +1222,8 @@ static int build_refs(struct sbom *s)
 		if (r->url && !r->version)
 			mls_buf_printf(&b, "#url=%s", r->url);
 		free(purl);
-		for (size_t k = 0; k < i; k++)
-			if (!strcmp(s->lib_refs[k], mls_buf_cstr(&b))) {
-				mls_buf_printf(&b, "#%zu", i + 1);
-				break;
-			}
+		/* unique: the list is deduplicated on (PEP 503 name, version, URL), a
+		 * finer key than the purl's name; a version and a URL never come together */
 		s->lib_refs[i] = mls_buf_detach(&b, NULL);
 		if (!s->lib_refs[i])
 			return mls_error_set(MLS_ENOMEM, "out of memory");
@@ -1286,7 +1324,7 @@ int hs_sbom_run(const struct hs_sbom_opts *o)
 		goto done;
 	}
 	if (o->output && strcmp(o->output, "-") != 0) {
-		rc = mls_write_file_atomic(o->output, buf, len);
+		rc = hs_write_output(o->output, buf, len);
 	} else {
 		if (fwrite(buf, 1, len, stdout) != len || fputc('\n', stdout) == EOF || fflush(stdout) != 0)
 			rc = mls_error_set(MLS_EIO, "cannot write to stdout: %s", strerror(errno));

@@ -21,7 +21,7 @@ enum {
 };
 
 static const struct mls_opt opts[] = {
-	MLS_OPT_SECTION("Scanning:"),
+	MLS_OPT_SECTION("Scanning"),
 	{ OPT_PATH, "path", 'p', MLS_OPT_REQARG, "PATH", "file or directory to scan (repeatable; ModelScan's -p)", NULL },
 	{ OPT_STRICT, "strict", 0, MLS_OPT_NOARG, NULL, "report globals outside the allowlist as high, not low", NULL },
 	{ OPT_POLICY, "policy", 0, MLS_OPT_REQARG, "FILE",
@@ -31,13 +31,13 @@ static const struct mls_opt opts[] = {
 	{ OPT_PROGRESS, "progress", 0, MLS_OPT_NOARG, NULL, "show a progress line on standard error", NULL },
 	{ OPT_NO_PROGRESS, "no-progress", 0, MLS_OPT_NOARG, NULL,
 	  "never show the progress line (default: shown on a terminal)", NULL },
-	MLS_OPT_SECTION("Report:"),
+	MLS_OPT_SECTION("Report"),
 	{ OPT_REPORTING, "reporting-format", 'r', MLS_OPT_REQARG, "FMT",
 	  "ModelScan's report format: console (= text) or json", NULL },
 	{ OPT_SHOW_SKIPPED, "show-skipped", 0, MLS_OPT_NOARG, NULL, "list unsupported (skipped) files in the report", NULL },
 	MLS_OPT_INCLUDE(mls_report_opts),
 	MLS_OPT_INCLUDE(mls_limit_opts),
-	MLS_OPT_SECTION("Output:"),
+	MLS_OPT_SECTION("Output"),
 	MLS_OPT_INCLUDE(mls_log_opts),
 	MLS_OPT_END
 };

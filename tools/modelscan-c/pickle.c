@@ -658,8 +658,16 @@ static void note_call(struct scan *s, const struct pv *c, const char *op, const 
 		g->calls++;
 		if (g->calls == 1)
 			detail(s, g->finding, "called_by", "%s at offset %llu", op, (unsigned long long)s->op_off);
-		if (g->v.loader && args && (args->flags & F_FIRSTB))
+		if (g->v.loader && args && (args->flags & F_FIRSTB) && !(args->flags & F_FIRSTSTR)) {
 			scan_embedded(s, args, g->name);
+		} else if (g->v.loader && g->v.sev < MLS_SEV_HIGH) {
+			/* a low-severity loader whose payload cannot be examined must not pass silently */
+			char ev[1100];
+			snprintf(ev, sizeof(ev), "%s.%s", g->module, g->name);
+			finding(s, s->op_off, "MS-PICKLE-007", "embedded-payload", MLS_SEV_MEDIUM, ev,
+				"%s hands %s a payload that is computed at load time (not a bytes literal): it cannot be "
+				"examined", op, ev);
+		}
 		if (strcmp(g->module, "numpy") == 0 && strcmp(g->name, "dtype") == 0 && args &&
 		    (args->flags & F_FIRSTSTR)) {
 			int obj;

@@ -7,7 +7,10 @@
  * central directory (what torch.load, numpy.load and zipfile use) and, when
  * it is not larger than ZIP_STREAM_MAX, again by its local headers; members
  * that only one reading shows, and duplicate names, are reported and every
- * pickle among them is scanned.
+ * pickle among them is scanned.  (The local-header reading costs a pass over
+ * the tensor bytes, because torch.save writes data descriptors, so large
+ * checkpoints are read by the central directory only: their scan time does
+ * not grow with the tensor bytes.)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +22,7 @@
 #include "pickle.h"
 #include "torchzip.h"
 
-#define ZIP_STREAM_MAX ((uint64_t)256 << 20)
+#define ZIP_STREAM_MAX ((uint64_t)32 << 20)
 #define NAMES_MAX 100000
 
 static const unsigned char legacy_magic[] = { 0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19 };
@@ -70,8 +73,9 @@ static int open_archive(struct ms_ctx *ctx, struct ms_input *in, unsigned flags,
 	if (in->mem)
 		return mls_archive_open_memory(ar, in->mem, in->mem_len, ctx->limits, flags);
 	if (!hold->data || hold->len == 0) {
-		size_t max = ctx->limits->max_decompressed_bytes < ((uint64_t)1 << 31) ?
-			(size_t)ctx->limits->max_decompressed_bytes : ((size_t)1 << 31);
+		/* a zip inside another container is held in memory: at most 512 MiB */
+		size_t max = ctx->limits->max_decompressed_bytes < ((uint64_t)512 << 20) ?
+			(size_t)ctx->limits->max_decompressed_bytes : ((size_t)512 << 20);
 		mls_buf_init(hold, max + 1);
 		int rc = ms_input_load(in, hold, max);
 		if (rc < 0)
@@ -348,6 +352,10 @@ int ms_scan_pytorch_zip(struct ms_ctx *ctx, struct ms_input *in)
 int ms_probe_pytorch_legacy(const struct ms_input *in)
 {
 	if (in->head_len >= sizeof(legacy_magic) && memcmp(in->head, legacy_magic, sizeof(legacy_magic)) == 0)
+		return 90;
+	/* another pickle_protocol: the magic LONG1 still comes first, maybe after a FRAME */
+	if (in->head_len >= 32 && in->head[0] == 0x80 && in->head[1] >= 2 && in->head[1] <= 5 &&
+	    memmem(in->head + 2, 30, legacy_magic + 2, sizeof(legacy_magic) - 2))
 		return 90;
 	return 0;
 }

@@ -17,3 +17,8 @@ expect_grep r.txt '^s/clean/model\.pt: OK$'
 expect_grep r.txt '^----------- SCAN SUMMARY -----------$'
 expect_grep r.txt '^Known viruses: [0-9]+$'
 expect_grep r.txt '^Engine version: 1\.'
+# Every scanned file carries its SHA-256 (the registration gate matches it to the model); --no-hash drops it.
+expect_exit 0 "${AV[@]}" --json h.json s/clean/model.pt s/clean/zeros.bin
+expect_json h.json "[f['sha256'] for f in d['files']] == ['$(sha256sum s/clean/model.pt | cut -d' ' -f1)', '$(sha256sum s/clean/zeros.bin | cut -d' ' -f1)']"
+expect_exit 0 "${AV[@]}" --no-hash --json n.json s/clean/model.pt
+expect_json n.json 'd["files"][0]["sha256"] is None'

@@ -42,14 +42,17 @@ else
 fi
 expect_grep out '^h/sub/locked\.bin: not scanned: cannot open: Permission denied$'
 expect_grep out '^h/sub/ok\.txt: OK$'
-# A file truncated while libclamav reads it is not reported OK.
+# A file truncated while libclamav reads it is not reported OK.  (The scan hit
+# by SIGBUS is abandoned on purpose, leaking libclamav's state for that scan:
+# leak detection is off for this one command in sanitizer builds.)
 truncate -s 600M shrinking.bin
-"${AV[@]}" --no-summary shrinking.bin > shrink.out 2> shrink.err &
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "${AV[@]}" --no-summary shrinking.bin > shrink.out 2> shrink.err &
 pid=$!
 for _ in $(seq 1 600); do
   ls -l "/proc/$pid/fd" 2>/dev/null | grep -q 'shrinking\.bin' && break
   sleep 0.05
 done
+sleep 0.3 # past the size check; the scan of 600 MiB takes seconds
 truncate -s 1000 shrinking.bin
 wait "$pid"
 rc=$?

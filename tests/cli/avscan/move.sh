@@ -44,3 +44,14 @@ expect_exit 1 "${AV[@]}" -r --move tree/q tree
 expect_exit 0 "${AV[@]}" -r --move tree/q tree
 expect_grep out '^tree/q/.*\.data: skipped: in the quarantine directory \(--move\)$'
 expect_exit 1 "${AV[@]}" -r tree
+# A quarantine on another file system: the file is copied (O_EXCL, fsync), then removed.
+if [ -d /dev/shm ] && [ "$(stat -c %d /dev/shm)" != "$(stat -c %d .)" ]; then
+  xq=$(mktemp -d /dev/shm/avscan-q.XXXXXX)
+  make_eicar cross.bin
+  expect_exit 1 "${AV[@]}" --move "$xq/q" cross.bin
+  expect_no_file cross.bin
+  expect_file "$xq/q/${sum:0:16}-cross.bin.data"
+  expect_json "$xq/q/${sum:0:16}-cross.bin.json" "d['original_path'] == 'cross.bin' and d['sha256'] == '$sum'"
+  test "$(sha256sum "$xq/q/${sum:0:16}-cross.bin.data" | cut -d' ' -f1)" = "$sum" || _fail "copied content differs"
+  rm -rf "$xq"
+fi

@@ -4,7 +4,7 @@ make_samples s
 expect_exit 1 "${AV[@]}" -r --remove --json r.json s/eicar s/clean
 for f in eicar.com eicar.zip eicar.tar eicar.tar.gz eicar.7z nested.zip; do
   expect_no_file "s/eicar/$f"
-  expect_grep out "^s/eicar/$f: removed\$"
+  expect_grep out "^s/eicar/$f: Removed\\.\$"
 done
 expect_file s/clean/model.pt
 expect_file s/clean/state_dict.pkl

@@ -29,3 +29,12 @@ expect_json g.json "$mc['modelCard']['quantitativeAnalysis']['performanceMetrics
 # reproducible timestamp
 SOURCE_DATE_EPOCH=1700000000 hashsbom sbom fx/plain.bin -o t.json
 expect_json t.json "d['metadata']['timestamp'] == '2023-11-14T22:13:20Z'"
+# every BOM of this case validates (official schema + cyclonedx-python-lib strict)
+expect_exit 0 "$MLS_PYTHON" "$F/validate_bom.py" hf.json g.json t.json
+# the model's own metadata (config.json) fills the architecture; the HF task implies inputs/outputs
+printf -- '---\npipeline_tag: text-generation\n---\n' > tg.md
+expect_exit 0 hashsbom sbom fx/hf --model-card tg.md -o tg.json
+expect_json tg.json "$mc['modelCard']['modelParameters'] == {'task': 'text-generation', 'architectureFamily': 'llama', 'modelArchitecture': 'LlamaForCausalLM', 'inputs': [{'format': 'text'}], 'outputs': [{'format': 'text'}]}"
+expect_json tg.json "{p['name']: p['value'] for p in $mc['modelCard']['properties']}['cdx:ai-ml:model:hyperparameter:quantization'] == 'bf16'"
+expect_json tg.json "{p['name']: p['value'] for p in $mc['properties']}['mlsecops:safetensors:metadata:format'] == 'pt'"
+expect_exit 0 "$MLS_PYTHON" "$F/validate_bom.py" tg.json

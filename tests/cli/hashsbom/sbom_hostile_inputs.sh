@@ -52,3 +52,4 @@ echo '{"tool": {}}' > notreport.json
 expect_exit 2 hashsbom sbom model.bin --scan-report notreport.json
 expect_grep err 'tool.name'
 expect_exit 2 hashsbom sbom model.bin --scan-report missing.json
+expect_exit 0 "$MLS_PYTHON" "$F/validate_bom.py" odd.json

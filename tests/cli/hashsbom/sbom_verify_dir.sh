@@ -46,3 +46,4 @@ mv m moved
 expect_exit 1 hashsbom verify side.json
 expect_grep out 'HS-VERIFY-002'
 expect_exit 0 hashsbom verify side.json moved
+expect_exit 0 "$MLS_PYTHON" "$F/validate_bom.py" side.json

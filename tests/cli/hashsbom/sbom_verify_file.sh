@@ -22,3 +22,4 @@ expect_exit 0 hashsbom verify plain.json fx/plain.bin
 expect_exit 4 hashsbom sbom fx/plain.bin --spec-version 1.5
 expect_exit 4 hashsbom sbom
 expect_exit 2 hashsbom sbom does-not-exist
+expect_exit 0 "$MLS_PYTHON" "$F/validate_bom.py" tiny.json plain.json

@@ -265,6 +265,25 @@ TEST(scan_clean_file)
 	CHECK_EQ_INT(avscan_scan_file(run, p, 6, 0), 0);
 	CHECK_EQ_INT(r->nfindings, 0);
 	CHECK_EQ_INT(r->files[0].status, MLS_FILE_SCANNED);
+	CHECK_EQ_STR(r->files[0].sha256, "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03");
+}
+
+TEST(scan_empty_file_hash_and_no_hash)
+{
+	struct avscan_run *run = get_run();
+	struct mls_report *r = fresh_report(run);
+	char p[PATH_MAX];
+	path_in(p, sizeof(p), "empty.bin");
+	write_bytes(p, "", 0);
+	CHECK_EQ_INT(avscan_scan_file(run, p, 0, 0), 0);
+	CHECK_EQ_INT(r->files[0].status, MLS_FILE_SCANNED);
+	CHECK_EQ_STR(r->files[0].sha256, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	r = fresh_report(run);
+	run_opts.hash = 0;
+	path_in(p, sizeof(p), "clean2.txt");
+	write_bytes(p, "hello\n", 6);
+	CHECK_EQ_INT(avscan_scan_file(run, p, 6, 0), 0);
+	run_opts.hash = 1;
 	CHECK(r->files[0].sha256 == NULL);
 }
 

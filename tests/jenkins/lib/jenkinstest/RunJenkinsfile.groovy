@@ -173,7 +173,6 @@ exit status: 0 SUCCESS, 1 FAILURE (model blocked), 2 other failure, 4 usage erro
         steps.realSh = true
         PrintWriter logFile = new PrintWriter(new OutputStreamWriter(new FileOutputStream(new File(ws, 'build.log')), 'UTF-8'))
         steps.log = new ConsoleLog(file: logFile, echo: verbose)
-        steps.env.remove('BUILD_URL')
         steps.currentBuild.absoluteUrl = buildUrl ?: null
         System.getenv().each { String k, String v ->
             if (k in PASS_EXACT || k.startsWith('MLS_') || k.startsWith('MLSECOPS_') ||
