@@ -229,3 +229,57 @@ def wait_for(pred, timeout=60, step=0.1):
             return v
         time.sleep(step)
     return None
+
+
+class TlsServer:
+    """A real `mlflow server` behind uvicorn's TLS, with a throw-away CA (openssl CLI)."""
+
+    def __init__(self, root: Path):
+        from conftest import free_port, wait_http  # noqa: F401
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.url = f"https://127.0.0.1:{self.port}"
+        self.ca = root / "ca.pem"
+        r = str(root)
+        for cmd in (
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{r}/ca.key", "-out", str(self.ca),
+             "-days", "2", "-subj", "/CN=mlsecops test CA"],
+            ["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{r}/srv.key", "-out", f"{r}/srv.csr",
+             "-subj", "/CN=127.0.0.1"],
+        ):
+            subprocess.run(cmd, check=True, capture_output=True)
+        (root / "ext.cnf").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+        subprocess.run(["openssl", "x509", "-req", "-in", f"{r}/srv.csr", "-CA", str(self.ca), "-CAkey", f"{r}/ca.key",
+                        "-CAcreateserial", "-out", f"{r}/srv.pem", "-days", "2", "-extfile", f"{r}/ext.cnf"],
+                       check=True, capture_output=True)
+        mlflow = Path(sys.executable).parent / "mlflow"
+        env = dict(os.environ)
+        env.pop("MLFLOW_TRACKING_URI", None)
+        self.proc = subprocess.Popen(
+            [str(mlflow), "server", "--host", "127.0.0.1", "--port", str(self.port),
+             "--backend-store-uri", f"sqlite:///{r}/mlflow.db", "--artifacts-destination", f"{r}/artifacts",
+             "--serve-artifacts", "--workers", "1",
+             "--uvicorn-opts", f"--ssl-keyfile {r}/srv.key --ssl-certfile {r}/srv.pem"],
+            stdout=open(root / "server.log", "ab"), stderr=subprocess.STDOUT, env=env, cwd=r, start_new_session=True)
+        import ssl
+        import urllib.request
+        ctx = ssl.create_default_context(cafile=str(self.ca))
+        end = time.time() + 180
+        while time.time() < end:
+            if self.proc.poll() is not None:
+                raise RuntimeError("TLS mlflow server exited:\n" + (root / "server.log").read_text()[-3000:])
+            try:
+                with urllib.request.urlopen(self.url + "/health", timeout=2, context=ctx) as resp:
+                    if resp.status == 200:
+                        return
+            except Exception:  # noqa: BLE001 - keep polling
+                time.sleep(0.5)
+        self.stop()
+        raise RuntimeError("TLS mlflow server did not start")
+
+    def stop(self):
+        import signal
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=30)

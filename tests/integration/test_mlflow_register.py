@@ -370,3 +370,28 @@ def test_finished_run_without_version_is_reused(mr, mlflow_server, rest, scratch
     assert [v["version"] for v in live] == [r["version"]]
     exp_id = rest.experiment(exp).json()["experiment"]["experiment_id"]
     assert len(rest.runs(exp_id)) == 1
+
+
+# ---------------------------------------------------------------- TLS
+
+@pytest.fixture(scope="module")
+def tls_srv(tmp_path_factory):
+    from mlflow_helpers import TlsServer
+    srv = TlsServer(tmp_path_factory.mktemp("mlflow-tls"))
+    yield srv
+    srv.stop()
+
+
+def test_tls_verified_by_default(mr, tls_srv, scratch, run_tool):
+    inp = make_inputs(scratch)
+    name = unique("tls")
+    clean = {"MLFLOW_TRACKING_SERVER_CERT_PATH": "", "MLFLOW_TRACKING_INSECURE_TLS": ""}
+    p = run_register(run_tool, mr, tls_srv.url, inp, name, "--retries", "0", env=clean)
+    assert p.returncode == 2
+    assert "SSL certificate problem" in p.stderr and "MLFLOW_TRACKING_SERVER_CERT_PATH" in p.stderr
+    p = run_register(run_tool, mr, tls_srv.url, inp, name, "-o", scratch / "res.json",
+                     env={"MLFLOW_TRACKING_SERVER_CERT_PATH": str(tls_srv.ca)})
+    assert p.returncode == 0, p.stderr
+    assert result(scratch / "res.json")["created"] is True
+    p = run_register(run_tool, mr, tls_srv.url, inp, name, env={**clean, "MLFLOW_TRACKING_INSECURE_TLS": "true"})
+    assert p.returncode == 0 and "already registered" in p.stdout

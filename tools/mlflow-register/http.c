@@ -417,9 +417,16 @@ static int perform(struct mr_http *h, enum xfer_kind kind, const char *method, c
 			return 0;
 		}
 		if (cc != CURLE_OK) {
-			if (!curl_retryable(cc) || attempt >= h->o.retries)
-				return mls_error_set(MLS_ENET, "cannot reach %s: %s", safe_url,
-						     errbuf[0] ? errbuf : curl_easy_strerror(cc));
+			if (!curl_retryable(cc) || attempt >= h->o.retries) {
+				int tls = cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CONNECT_ERROR ||
+					  cc == CURLE_SSL_CACERT_BADFILE || cc == CURLE_SSL_CERTPROBLEM;
+				safe_url[strcspn(safe_url, "?")] = '\0'; /* the query is noise here */
+				return mls_error_set(MLS_ENET, "cannot reach %s: %s%s", safe_url,
+						     errbuf[0] ? errbuf : curl_easy_strerror(cc),
+						     tls ? " (MLFLOW_TRACKING_SERVER_CERT_PATH names a CA bundle; "
+							   "MLFLOW_TRACKING_INSECURE_TLS=true turns verification off)"
+							 : "");
+			}
 			retry = 1;
 			delay = mr_http_backoff(attempt, h->o.backoff_base, h->o.backoff_max, &h->seed);
 			mls_warn("%s %s: %s; retrying in %.1f s (%d of %d)", method, safe_url,
