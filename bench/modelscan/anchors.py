@@ -80,7 +80,7 @@ def main():
             cells = []
             for t, cmd in tools.items():
                 rc = run(cmd(f, []))
-                v = "clean" if rc == 0 else ("**flagged**" if rc == 1 else "error (%s)" % rc)
+                v = "clean" if rc == 0 else ("**flagged**" if rc == 1 else "not supported (3)" if rc == 3 else "error (%s)" % rc)
                 if rc != 0:
                     fp[t] += 1
                 cells.append(v)

@@ -53,7 +53,7 @@ int mls_pb_next(struct mls_pb *r, struct mls_pb_field *f)
 	memset(f, 0, sizeof(*f));
 	f->offset = (size_t)(r->p - r->base);
 	r->short_read = 0;
-	uint64_t key;
+	uint64_t key = 0;
 	const unsigned char *q = r->p;
 	if (mls_pb_varint(&q, r->end, &key) < 0)
 		return r->end - q < 10 ? short_field(r, "field tag", f)
@@ -85,7 +85,7 @@ int mls_pb_next(struct mls_pb *r, struct mls_pb_field *f)
 		q += 4;
 		break;
 	case MLS_PB_LEN: {
-		uint64_t len;
+		uint64_t len = 0;
 		f->wire = MLS_PB_LEN;
 		if (mls_pb_varint(&q, r->end, &len) < 0)
 			return r->end - q < 10 ? short_field(r, "length", f)

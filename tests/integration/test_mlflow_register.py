@@ -395,3 +395,46 @@ def test_tls_verified_by_default(mr, tls_srv, scratch, run_tool):
     assert result(scratch / "res.json")["created"] is True
     p = run_register(run_tool, mr, tls_srv.url, inp, name, env={**clean, "MLFLOW_TRACKING_INSECURE_TLS": "true"})
     assert p.returncode == 0 and "already registered" in p.stdout
+
+
+# ---------------------------------------------------------------- the real pipeline
+
+def _pipeline(bins, run_tool, repo, d, model):
+    """avscan, modelscan-c and hashsbom on model, as the Jenkins stages run them."""
+    av, ms, sb = d / "av.json", d / "modelscan.json", d / "sbom.json"
+    run_tool(tool(bins, "avscan"), "--no-system-db", "-d", repo / "signatures", "--json", av, model)
+    run_tool(tool(bins, "modelscan-c"), "--json", ms, model)
+    p = run_tool(tool(bins, "hashsbom"), "sbom", model, "-o", sb)
+    assert p.returncode == 0, p.stderr
+    assert av.exists() and ms.exists()
+    return ["--av-report", av, "--scan-report", ms, "--sbom", sb]
+
+
+def test_real_pipeline_reports(mr, bins, repo, mlflow_server, rest, scratch, run_tool):
+    import pickle
+    clean = scratch / "clean.pkl"
+    clean.write_bytes(pickle.dumps({"weights": [0.5, 1.5]}, protocol=4))
+    name = unique("pipeline")
+    (scratch / "clean").mkdir()
+    args = _pipeline(bins, run_tool, repo, scratch / "clean", clean)
+    p = run_tool(mr, "--tracking-uri", mlflow_server.url, "--model-file", clean, "--model-name", name,
+                 "--model-card", CARD, *args)
+    assert p.returncode == 0, p.stderr
+    t = rest.version(name, 1)["tagmap"]
+    assert t["mlsecops.av.tool"].startswith("avscan ") and t["mlsecops.modelscan.tool"].startswith("modelscan-c ")
+    assert t["mlsecops.av.verdict"] == "clean" and t["mlsecops.modelscan.verdict"] == "clean"
+    assert t["mlsecops.sbom.status"] == "present"
+
+    class Reduce:  # a pickle that would call os.system when loaded; it is only written, never loaded
+        def __reduce__(self):
+            return (os.system, ("true",))
+    evil = scratch / "evil.pkl"
+    evil.write_bytes(pickle.dumps(Reduce(), protocol=4))
+    (scratch / "evil").mkdir()
+    args = _pipeline(bins, run_tool, repo, scratch / "evil", evil)
+    name2, exp = unique("pipeline"), unique("exp")
+    p = run_tool(mr, "--tracking-uri", mlflow_server.url, "--model-file", evil, "--model-name", name2,
+                 "--experiment", exp, "--model-card", CARD, *args)
+    assert p.returncode == 1, p.stderr
+    assert "MS-PICKLE" in p.stderr and "MR-GATE-001" in p.stderr
+    assert_nothing_created(rest, exp, name2)

@@ -62,16 +62,25 @@ int hs_manifest_digest(char *hex, const struct hs_entry *e, size_t n, enum mls_h
 	return rc;
 }
 
-struct tree_job {
-	struct hs_tree *t;
+/* The files of several trees, hashed together on one pool of threads. */
+struct flat_job {
+	struct hs_tree *const *trees;
+	size_t ntrees;
+	size_t *start; /* start[k] = index of trees[k]'s first entry in the flat list */
 };
 
 static int hash_one(size_t i, void *ctx)
 {
-	struct hs_tree *t = ((struct tree_job *)ctx)->t;
-	struct hs_entry *e = &t->e[i];
+	struct flat_job *j = ctx;
+	size_t k = 0;
+	struct hs_tree *t;
+	struct hs_entry *e;
 	uint64_t size = 0;
 
+	while (k + 1 < j->ntrees && j->start[k + 1] <= i)
+		k++;
+	t = j->trees[k];
+	e = &t->e[i - j->start[k]];
 	e->rc = mls_hash_file(e->hex, &size, e->path, t->algo);
 	if (e->rc < 0) {
 		e->err = strdup(mls_error_msg());
@@ -96,15 +105,15 @@ static int skip_cb(const struct mls_walk_entry *we, void *ctx)
 }
 
 /*
- * Hashes root.  exclude_real (may be NULL) is the realpath of one file to
- * leave out (the SBOM itself when it lives inside the model directory).
+ * Walks root and lists its files in t without hashing them.  exclude_real
+ * (may be NULL) is the realpath of one file to leave out (the SBOM itself
+ * when it lives inside the model directory).
  */
-int hs_tree_hash(struct hs_tree *t, const char *root, enum mls_hash_algo algo, int jobs, const char *exclude_real)
+int hs_tree_collect(struct hs_tree *t, const char *root, enum mls_hash_algo algo, const char *exclude_real)
 {
 	struct mls_file_list fl = { 0 };
 	struct stat st;
 	struct skip_ctx sc = { t };
-	struct tree_job job = { t };
 	int rc;
 
 	memset(t, 0, sizeof(*t));
@@ -117,7 +126,8 @@ int hs_tree_hash(struct hs_tree *t, const char *root, enum mls_hash_algo algo, i
 				     strerror(errno));
 	t->is_dir = S_ISDIR(st.st_mode);
 	rc = mls_walk_collect(&fl, root, NULL, skip_cb, &sc);
-	if (rc < 0)
+	t->walk_rc = rc < 0 ? rc : 0;
+	if (rc < 0 && fl.n == 0)
 		goto done;
 	t->e = calloc(fl.n ? fl.n : 1, sizeof(*t->e));
 	if (!t->e) {
@@ -138,16 +148,48 @@ int hs_tree_hash(struct hs_tree *t, const char *root, enum mls_hash_algo algo, i
 		fl.paths[i] = fl.rels[i] = NULL;
 		t->n++;
 	}
-	rc = mls_parallel_for(t->n, jobs, hash_one, &job);
-	if (rc < 0)
-		goto done;
-	for (size_t i = 0; i < t->n; i++)
-		if (t->e[i].rc < 0)
-			t->nfailed++;
-	if (t->is_dir && t->nfailed == 0)
-		rc = hs_manifest_digest(t->manifest, t->e, t->n, algo);
 done:
 	mls_file_list_release(&fl);
+	return rc;
+}
+
+/*
+ * Hashes the files of all trees on `jobs` threads (the files of different
+ * trees in parallel too), then counts failures and computes each
+ * directory's manifest digest.
+ */
+int hs_trees_hash(struct hs_tree *const *trees, size_t ntrees, int jobs)
+{
+	struct flat_job job = { trees, ntrees, NULL };
+	size_t total = 0;
+	int rc;
+
+	job.start = calloc(ntrees ? ntrees : 1, sizeof(*job.start));
+	if (!job.start)
+		return mls_error_set(MLS_ENOMEM, "out of memory");
+	for (size_t k = 0; k < ntrees; k++) {
+		job.start[k] = total;
+		total += trees[k]->n;
+	}
+	rc = mls_parallel_for(total, jobs, hash_one, &job);
+	free(job.start);
+	for (size_t k = 0; rc == 0 && k < ntrees; k++) {
+		struct hs_tree *t = trees[k];
+		t->nfailed = 0;
+		for (size_t i = 0; i < t->n; i++)
+			if (t->e[i].rc < 0)
+				t->nfailed++;
+		if (t->is_dir && t->nfailed == 0 && t->walk_rc == 0)
+			rc = hs_manifest_digest(t->manifest, t->e, t->n, t->algo);
+	}
+	return rc;
+}
+
+int hs_tree_hash(struct hs_tree *t, const char *root, enum mls_hash_algo algo, int jobs, const char *exclude_real)
+{
+	int rc = hs_tree_collect(t, root, algo, exclude_real);
+	if (rc == 0)
+		rc = hs_trees_hash(&t, 1, jobs);
 	return rc;
 }
 
@@ -223,7 +265,8 @@ static int render(struct mls_buf *out, const struct hs_hash_opts *o, struct hs_t
 		yajl_gen_map_open(g);
 		mls_jgen_kv_str(g, "path", trees[k].root);
 		mls_jgen_kv_uint(g, "files", trees[k].n);
-		mls_jgen_kv_str(g, mls_hash_name(o->algo), trees[k].nfailed ? NULL : trees[k].manifest);
+		mls_jgen_kv_str(g, mls_hash_name(o->algo),
+				trees[k].nfailed || trees[k].walk_rc ? NULL : trees[k].manifest);
 		mls_jgen_str(g, "skipped");
 		yajl_gen_array_open(g);
 		for (size_t i = 0; i < trees[k].skipped.n; i++)
@@ -268,12 +311,29 @@ int hs_hash_run(const struct hs_hash_opts *o)
 		mls_err("out of memory");
 		return MLS_EXIT_ERROR;
 	}
+	struct hs_tree **tp = calloc(o->npaths ? o->npaths : 1, sizeof(*tp));
+	size_t ntp = 0;
+	if (!tp) {
+		free(trees);
+		mls_err("out of memory");
+		return MLS_EXIT_ERROR;
+	}
+	/* walk every path first, then hash all their files on one pool */
 	for (size_t k = 0; k < o->npaths; k++) {
-		rc = hs_tree_hash(&trees[k], o->paths[k], o->algo, o->jobs, NULL);
+		rc = hs_tree_collect(&trees[k], o->paths[k], o->algo, NULL);
 		if (rc < 0) {
 			mls_err("%s", mls_error_msg());
-			failed = 1;
+			failed = 1; /* what was listed is still hashed; no manifest */
 		}
+		tp[ntp++] = &trees[k];
+	}
+	rc = hs_trees_hash(tp, ntp, o->jobs);
+	free(tp);
+	if (rc < 0) {
+		mls_err("%s", mls_error_msg());
+		failed = 1;
+	}
+	for (size_t k = 0; k < o->npaths; k++) {
 		for (size_t i = 0; i < trees[k].n; i++)
 			if (trees[k].e[i].rc < 0) {
 				mls_err("%s", trees[k].e[i].err ? trees[k].e[i].err : mls_strerror(trees[k].e[i].rc));
@@ -281,9 +341,9 @@ int hs_hash_run(const struct hs_hash_opts *o)
 			}
 		for (size_t i = 0; i < trees[k].skipped.n; i++)
 			mls_warn("not hashed: %s/%s", o->paths[k], trees[k].skipped.v[i]);
-		if (trees[k].is_dir && trees[k].n == 0 && rc == 0)
+		if (trees[k].is_dir && trees[k].n == 0 && trees[k].walk_rc == 0)
 			mls_warn("'%s' holds no regular file", o->paths[k]);
-		if (trees[k].is_dir && trees[k].nfailed == 0 && rc == 0 && !o->json)
+		if (trees[k].is_dir && trees[k].nfailed == 0 && trees[k].walk_rc == 0 && rc == 0 && !o->json)
 			manifest_note(o, &trees[k]);
 	}
 	rc = render(&out, o, trees, o->npaths);

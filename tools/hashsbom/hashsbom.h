@@ -55,6 +55,7 @@ struct hs_tree {
 	char manifest[MLS_HASH_HEX_MAX]; /* directories: digest over the sorted sum lines */
 	struct hs_warnings skipped;      /* "rel: reason" for entries the walk did not hash */
 	size_t nfailed;
+	int walk_rc;                     /* <0 when the walk stopped early (limit): no manifest */
 };
 
 /* Hashes root (a file or a directory, walked with mls_walk) with `jobs`
@@ -62,6 +63,10 @@ struct hs_tree {
  * returns <0 only when the walk itself failed.  Release with hs_tree_release. */
 int hs_tree_hash(struct hs_tree *t, const char *root, enum mls_hash_algo algo, int jobs,
 		 const char *exclude_real);
+/* The two halves of hs_tree_hash: list the files (no hashing), then hash the
+ * files of several trees together on one pool of `jobs` threads. */
+int hs_tree_collect(struct hs_tree *t, const char *root, enum mls_hash_algo algo, const char *exclude_real);
+int hs_trees_hash(struct hs_tree *const *trees, size_t ntrees, int jobs);
 void hs_tree_release(struct hs_tree *t);
 /* Appends one GNU coreutils style line "<hex>  <name>\n"; a name holding a
  * backslash, newline or carriage return is escaped and the line starts with '\'. */

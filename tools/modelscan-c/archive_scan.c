@@ -193,7 +193,18 @@ int ms_archive_walk(struct ms_ctx *ctx, struct ms_input *in, const char *kind, m
 			break;
 		}
 		w.members++;
-		char loc[1200];
+		char loc[1200], rawname[256];
+		if (mls_archive_is_raw(a)) {
+			/* a single compressed stream: name the content after the file ("model.pkl.xz" -> "model.pkl") */
+			const char *base = in->name && in->name[0] ? mls_path_basename(in->name) : "data";
+			snprintf(rawname, sizeof(rawname), "%s", base);
+			char *dot = strrchr(rawname, '.');
+			if (dot && dot != rawname)
+				*dot = '\0';
+			else
+				snprintf(rawname, sizeof(rawname), "data");
+			e.path = rawname;
+		}
 		ms_member_location(loc, sizeof(loc), in, e.path);
 		if (!mls_archive_is_raw(a) && !mls_path_is_safe_relative(e.path) &&
 		    !(e.type == MLS_AENT_DIR && strcmp(e.path, "./") == 0))

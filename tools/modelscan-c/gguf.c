@@ -89,7 +89,7 @@ static int rd_skip(struct rd *r, uint64_t n)
 
 static int rd_u32(struct rd *r, uint32_t *v)
 {
-	unsigned char b[4];
+	unsigned char b[4] = { 0 };
 	int rc = rd_bytes(r, b, 4);
 	*v = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 	return rc;
@@ -97,7 +97,7 @@ static int rd_u32(struct rd *r, uint32_t *v)
 
 static int rd_u64(struct rd *r, uint64_t *v)
 {
-	unsigned char b[8];
+	unsigned char b[8] = { 0 };
 	int rc = rd_bytes(r, b, 8);
 	*v = 0;
 	for (int i = 7; i >= 0; i--)
@@ -125,7 +125,7 @@ static uint64_t left(const struct rd *r)
 /* Reads a string into out (when non-NULL and len <= max) or skips it. */
 static int rd_string(struct rd *r, struct mls_buf *out, size_t max, uint64_t *len_out)
 {
-	uint64_t n;
+	uint64_t n = 0;
 	int rc = rd_len(r, &n);
 	if (rc < 0)
 		return rc;
@@ -160,7 +160,7 @@ static int skip_value(struct rd *r, uint32_t type, int depth)
 	if (depth >= 2)
 		return mls_error_set(MLS_EFORMAT, "arrays nested too deeply at offset %llu", (unsigned long long)r->abs);
 	uint32_t et;
-	uint64_t n;
+	uint64_t n = 0;
 	int rc;
 	if ((rc = rd_u32(r, &et)) < 0 || (rc = rd_len(r, &n)) < 0)
 		return rc;
@@ -248,7 +248,7 @@ int ms_scan_gguf(struct ms_ctx *ctx, struct ms_input *in)
 		goto done;
 	}
 	for (uint64_t i = 0; i < nkv; i++) {
-		uint64_t klen;
+		uint64_t klen = 0;
 		uint32_t type;
 		if ((rc = rd_string(r, &key, GGUF_MAX_KEY, &klen)) < 0)
 			goto done;
@@ -261,7 +261,7 @@ int ms_scan_gguf(struct ms_ctx *ctx, struct ms_input *in)
 			goto done;
 		const char *k = mls_buf_cstr(&key);
 		if (type == 8) {
-			uint64_t vlen;
+			uint64_t vlen = 0;
 			int want = is_template_key(k) || !strcmp(k, "general.architecture") || !strcmp(k, "general.name");
 			uint64_t vstart = r->abs;
 			if ((rc = rd_string(r, want ? &val : NULL, GGUF_MAX_TEMPLATE, &vlen)) < 0)

@@ -63,6 +63,7 @@ struct pv {
 	uint32_t slen;
 	uint32_t itemsize;  /* numpy.dtype call / tuple first str / dict dtype */
 	uint32_t rich;      /* memo rich-table index + 1 holding a copy of this value (0 = none) */
+	uint8_t lazy;       /* string not read yet: num bytes at off of a seekable input (see pv_text) */
 	int64_t elsize;     /* dtype state tuple item 5 */
 };
 
@@ -333,6 +334,28 @@ static int pv_copy(struct pv *dst, const struct pv *src)
 	return 0;
 }
 
+/* The kept text of a string value (reading it now if it was skipped lazily); never NULL. */
+static const char *pv_text(struct scan *s, struct pv *v)
+{
+	if (v->lazy) {
+		size_t k = v->num < KEEP_MAX ? (size_t)v->num : KEEP_MAX;
+		char *t = malloc(k + 1);
+		v->lazy = 0;
+		if (t && ms_input_pread(s->in, t, k, v->off) == (ssize_t)k) {
+			t[k] = '\0';
+			free(v->s);
+			v->s = t;
+			v->slen = (uint32_t)k;
+			if (k < (uint64_t)v->num)
+				v->flags |= F_TRUNC;
+		} else {
+			free(t);
+			v->flags |= F_TRUNC; /* unreadable: treated as unresolvable */
+		}
+	}
+	return v->s ? v->s : "";
+}
+
 static const char *pv_desc(const struct scan *s, const struct pv *v, char *buf, size_t n)
 {
 	if ((v->kind == V_GLOBAL || v->kind == V_CALL) && v->gid) {
@@ -593,6 +616,11 @@ static int memo_get(struct scan *s, uint64_t key, struct pv *out)
 		size_t keep = len < KEEP_MAX ? (size_t)len : KEEP_MAX;
 		out->kind = isb ? V_BYTES : V_STR;
 		out->num = (int64_t)len;
+		if ((M_TAG(e) == M_STROFF || M_TAG(e) == M_BYTESOFF) && len > 0) {
+			out->off = at;
+			out->lazy = 1;
+			return 0;
+		}
 		out->s = malloc(keep + 1);
 		if (!out->s)
 			return mls_error_set(MLS_ENOMEM, "out of memory");
@@ -672,7 +700,7 @@ static void note_call(struct scan *s, const struct pv *c, const char *op, const 
 		    (args->flags & F_FIRSTSTR)) {
 			int obj;
 			res->itemsize = args->itemsize;
-			(void)dtype_itemsize(args->s, &obj);
+			(void)dtype_itemsize(args->s ? args->s : "", &obj);
 			if (obj)
 				res->flags |= F_DTOBJ;
 		}
@@ -694,12 +722,14 @@ static int mk_str(struct scan *s, int kind, uint64_t n, int keep_all)
 	v.kind = (uint8_t)kind;
 	v.num = (int64_t)n;
 	v.off = rd_off(&s->r);
-	int rc = rd_payload(&s->r, n, keep_all ? LINE_MAX_KEEP : KEEP_MAX, &v.s, &v.slen);
+	/* strings of files and memory are read only when something needs their text */
+	v.lazy = n > 0 && ms_input_seekable(s->in) && !keep_all;
+	int rc = rd_payload(&s->r, n, v.lazy ? 0 : keep_all ? LINE_MAX_KEEP : KEEP_MAX, &v.s, &v.slen);
 	if (rc) {
 		free(v.s);
 		return rc == -1 ? brk(s, "truncated: a %llu-byte string runs past the end", (unsigned long long)n) : rc;
 	}
-	if (v.slen < n)
+	if (!v.lazy && v.slen < n)
 		v.flags |= F_TRUNC;
 	return push(s, &v);
 }
@@ -832,14 +862,17 @@ static int make_tuple(struct scan *s, size_t n)
 		t.flags |= F_FIRSTB;
 		if (items[0].kind == V_STR)
 			t.flags |= F_FIRSTSTR;
+		if (items[0].kind == V_STR && s->o->joblib && items[0].num <= 16)
+			(void)pv_text(s, &items[0]);
 		t.s = items[0].s;
 		items[0].s = NULL;
 		t.slen = items[0].slen;
 		t.num = items[0].num;
 		t.off = items[0].off;
+		t.lazy = items[0].lazy;
 		if (items[0].flags & F_TRUNC)
 			t.flags |= F_TRUNC;
-		if (items[0].kind == V_STR) {
+		if (items[0].kind == V_STR && t.s) {
 			int obj;
 			t.itemsize = dtype_itemsize(t.s, &obj);
 		}
@@ -857,9 +890,12 @@ static int make_tuple(struct scan *s, size_t n)
 }
 
 /* SETITEM(S) on a dict: records the joblib array description keys. */
-static void dict_note(struct pv *d, const struct pv *k, const struct pv *v)
+static void dict_note(struct scan *s, struct pv *d, struct pv *k, const struct pv *v)
 {
-	if (d->kind != V_DICT || k->kind != V_STR || !k->s)
+	if (d->kind != V_DICT || k->kind != V_STR || k->num > 40)
+		return;
+	(void)pv_text(s, k);
+	if (!k->s)
 		return;
 	if (strcmp(k->s, "shape") == 0 && v->kind == V_TUPLE && (v->flags & F_PRODOK)) {
 		d->prod = v->prod;
@@ -943,6 +979,10 @@ static int do_stack_global(struct scan *s, struct pv *mod, struct pv *name, stru
 	char dm[600], dn[600];
 	memset(res, 0, sizeof(*res));
 	res->kind = V_GLOBAL;
+	if (mod->kind == V_STR)
+		(void)pv_text(s, mod);
+	if (name->kind == V_STR)
+		(void)pv_text(s, name);
 	if (mod->kind != V_STR || name->kind != V_STR || (mod->flags & F_TRUNC) || (name->flags & F_TRUNC)) {
 		char ev[1300];
 		snprintf(ev, sizeof(ev), "%s / %s", mod->kind == V_STR && mod->s ? mod->s : pv_desc(s, mod, dm, sizeof(dm)),
@@ -954,13 +994,14 @@ static int do_stack_global(struct scan *s, struct pv *mod, struct pv *name, stru
 			pv_desc(s, mod, dm, sizeof(dm)), pv_desc(s, name, dn, sizeof(dn)));
 		return 0;
 	}
-	if (memchr(mod->s, 0, mod->slen) || memchr(name->s, 0, name->slen)) {
+	const char *ms = mod->s ? mod->s : "", *ns = name->s ? name->s : "";
+	if ((mod->slen && memchr(ms, 0, mod->slen)) || (name->slen && memchr(ns, 0, name->slen))) {
 		res->kind = V_OPAQUE;
 		finding(s, s->op_off, "MS-PICKLE-003", "unresolved-global", MLS_SEV_HIGH, NULL,
 			"STACK_GLOBAL operands contain NUL bytes");
 		return 0;
 	}
-	res->gid = import_global(s, mod->s, name->s, "STACK_GLOBAL");
+	res->gid = import_global(s, ms, ns, "STACK_GLOBAL");
 	if (!res->gid)
 		return s->stop_all ? -1 : mls_error_set(MLS_ENOMEM, "out of memory");
 	return 0;
@@ -1378,7 +1419,7 @@ static int run_stream(struct scan *s)
 			a.kind = op == 'd' ? V_DICT : op == 'l' ? V_LIST : V_SET;
 			if (op == 'd' && s->o->joblib)
 				for (size_t i = base; i + 1 < s->sp; i += 2)
-					dict_note(&a, &s->stack[i], &s->stack[i + 1]);
+					dict_note(s, &a, &s->stack[i], &s->stack[i + 1]);
 			drop_to(s, base);
 			TRY(push(s, &a));
 			break;
@@ -1399,7 +1440,7 @@ static int run_stream(struct scan *s)
 		case 's': /* SETITEM */
 			NEED(3, "SETITEM");
 			if (s->o->joblib)
-				dict_note(&s->stack[s->sp - 3], &s->stack[s->sp - 2], &s->stack[s->sp - 1]);
+				dict_note(s, &s->stack[s->sp - 3], &s->stack[s->sp - 2], &s->stack[s->sp - 1]);
 			drop_to(s, s->sp - 2);
 			break;
 		case 'u': { /* SETITEMS */
@@ -1411,7 +1452,7 @@ static int run_stream(struct scan *s)
 				return brk(s, "odd number of items for SETITEMS");
 			if (s->o->joblib)
 				for (size_t i = base; i + 1 < s->sp; i += 2)
-					dict_note(&s->stack[base - 1], &s->stack[i], &s->stack[i + 1]);
+					dict_note(s, &s->stack[base - 1], &s->stack[i], &s->stack[i + 1]);
 			drop_to(s, base);
 			break;
 		}
@@ -1501,7 +1542,7 @@ static int scan_embedded(struct scan *s, const struct pv *b, const char *via)
 			      (unsigned long long)b->off, s->ctx->limits->max_depth);
 		return 0;
 	}
-	if (!(b->flags & F_TRUNC)) {
+	if (!b->lazy && !(b->flags & F_TRUNC)) {
 		rc = mls_buf_append(&data, b->s ? b->s : "", b->slen);
 	} else if (b->off != UINT64_MAX && ms_input_seekable(s->in) && n <= EMBED_MAX) {
 		rc = mls_buf_reserve(&data, (size_t)n);

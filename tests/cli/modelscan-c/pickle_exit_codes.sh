@@ -33,3 +33,8 @@ expect_file x.xml
 expect_grep main.txt 'MS-PICKLE-001'
 expect_json x.sarif 'd["runs"][0]["results"][0]["ruleId"] == "MS-PICKLE-001"'
 expect_grep x.xml '<testsuite'
+expect_exit 1 modelscan-c -p mal/inst.pkl -r console
+expect_grep out 'CRITICAL +MS-PICKLE-001'
+# several paths at once; the worst outcome wins
+expect_exit 1 modelscan-c clean.pkl mal/broken_benign.pkl mal/inst.pkl
+expect_exit 2 modelscan-c clean.pkl mal/broken_benign.pkl

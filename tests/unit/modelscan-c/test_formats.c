@@ -222,6 +222,27 @@ TEST(gguf_every_truncation_fails_cleanly)
 	}
 }
 
+TEST(gguf_version1_counts_are_32_bit)
+{
+	static struct gb g;
+	g.n = 0;
+	put(&g, "GGUF", 4);
+	put32(&g, 1);
+	put32(&g, 0); /* tensors */
+	put32(&g, 1); /* kv */
+	put32(&g, 23);
+	put(&g, "tokenizer.chat_template", 23);
+	put32(&g, 8);
+	put32(&g, 22);
+	put(&g, "{{ x.__globals__.os }}", 22);
+	struct fx f;
+	fx_init(&f);
+	CHECK_EQ_INT(scan(&f, ms_scan_gguf, g.d, g.n, "m.gguf"), 0);
+	CHECK(find(&f, "MS-TMPL-001") != NULL);
+	CHECK_EQ_INT(f.ctx.incomplete, 0);
+	fx_release(&f);
+}
+
 TEST(gguf_hostile_counts)
 {
 	static struct gb g;
