@@ -63,9 +63,9 @@ def test_register_then_rerun_creates_no_duplicate(mr, mlflow_server, rest, scrat
     assert run["info"]["status"] == "FINISHED"
     assert {t["key"]: t["value"] for t in run["data"]["tags"]}["mlsecops.sha256"] == inp.sha256
 
-    p2 = run_register(run_tool, mr, mlflow_server.url, inp, name, "-o", out)
+    p2 = run_register(run_tool, mr, mlflow_server.url, inp, name, "-o", out, "--format", "json")
     assert p2.returncode == 0, p2.stderr
-    assert "already registered" in p2.stdout
+    assert json.loads(p2.stdout)["created"] is False
     r2 = result(out)
     assert r2["version"] == "1" and r2["created"] is False and r2["run_id"] == r["run_id"]
     assert len(rest.versions(name)) == 1
@@ -438,3 +438,25 @@ def test_real_pipeline_reports(mr, bins, repo, mlflow_server, rest, scratch, run
     assert p.returncode == 1, p.stderr
     assert "MS-PICKLE" in p.stderr and "MR-GATE-001" in p.stderr
     assert_nothing_created(rest, exp, name2)
+
+
+def test_directory_with_many_files_resumed(mr, mlflow_server, rest, scratch, run_tool):
+    """More than 100 tags: runs/create takes them all, a resumed run re-logs them in batches of 100."""
+    from mlflow_helpers import Inputs
+    root = scratch / "many"
+    root.mkdir()
+    for i in range(120):
+        (root / f"shard-{i:03d}.bin").write_bytes(os.urandom(64))
+    inp = Inputs(scratch, root).write()
+    name = unique("many")
+    out = scratch / "res.json"
+    p = run_register(run_tool, mr, mlflow_server.url, inp, name, "-o", out)
+    assert p.returncode == 0, p.stderr
+    t = rest.version(name, 1)["tagmap"]
+    assert t["mlsecops.model.files"] == "120" and "mlsecops.file.100" in t and "mlsecops.file.101" not in t
+    assert len([a for a, _ in rest.artifacts(result(out)["run_id"]) if a.startswith("model/")]) == 120
+    r = rest.s.delete(f"{rest.url}/api/2.0/mlflow/model-versions/delete", json={"name": name, "version": "1"})
+    assert r.status_code == 200
+    p = run_register(run_tool, mr, mlflow_server.url, inp, name, "-o", out)
+    assert p.returncode == 0, p.stderr
+    assert "resuming run" in p.stderr and result(out)["version"] == "2"

@@ -676,7 +676,33 @@ int mr_run_search(struct mr_client *c, const char *experiment_id, const char *fi
 	return rc;
 }
 
+/* One runs/log-batch request (MLflow takes at most 100 params and 100 tags per request). */
+static int log_batch_one(struct mr_client *c, const char *run_id, const struct mr_kvs *params,
+			 const struct mr_kvs *tags);
+
 int mr_run_log_batch(struct mr_client *c, const char *run_id, const struct mr_kvs *params, const struct mr_kvs *tags)
+{
+	size_t np = params ? params->n : 0, nt = tags ? tags->n : 0;
+	int rc = 0;
+	for (size_t off = 0; rc == 0 && (off < np || off < nt || off == 0); off += 100) {
+		struct mr_kvs p = { 0 }, t = { 0 };
+		if (off < np) {
+			p.v = params->v + off;
+			p.n = np - off < 100 ? np - off : 100;
+		}
+		if (off < nt) {
+			t.v = tags->v + off;
+			t.n = nt - off < 100 ? nt - off : 100;
+		}
+		rc = log_batch_one(c, run_id, p.n ? &p : NULL, t.n ? &t : NULL);
+		if (np <= off + 100 && nt <= off + 100)
+			break;
+	}
+	return rc;
+}
+
+static int log_batch_one(struct mr_client *c, const char *run_id, const struct mr_kvs *params,
+			 const struct mr_kvs *tags)
 {
 	yajl_gen g = mls_jgen_new(0);
 	yajl_gen_map_open(g);

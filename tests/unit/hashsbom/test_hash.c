@@ -1,6 +1,7 @@
 /* Unit tests: sum lines (GNU escaping), manifest digest, GGUF metadata, UUIDs. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "harness.h"
 #include "hashsbom.h"
 
@@ -55,6 +56,45 @@ TEST(gguf_truncated)
 	buf[16] = 1; /* one kv, then nothing */
 	CHECK_EQ_INT(hs_modelmeta_gguf_buf(&m, buf, 24), MLS_EFORMAT);
 	hs_modelmeta_release(&m);
+}
+
+TEST(trees_in_parallel)
+{
+	char dir[] = "/tmp/hs-unit-XXXXXX";
+	char path[3][256];
+	struct hs_tree t[3], *tp[3];
+	CHECK(mkdtemp(dir) != NULL);
+	for (int i = 0; i < 3; i++) {
+		snprintf(path[i], sizeof(path[i]), "%s/f%d", dir, i);
+		FILE *f = fopen(path[i], "wb");
+		CHECK(f != NULL);
+		if (!f)
+			return;
+		for (int k = 0; k < 1000 * (i + 1); k++)
+			fputc(k & 0xff, f);
+		fclose(f);
+	}
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ_INT(hs_tree_collect(&t[i], path[i], MLS_SHA256, NULL), 0);
+		tp[i] = &t[i];
+	}
+	CHECK_EQ_INT(hs_trees_hash(tp, 3, 3), 0);
+	for (int i = 0; i < 3; i++) {
+		char want[MLS_HASH_HEX_MAX];
+		CHECK_EQ_INT(mls_hash_file(want, NULL, path[i], MLS_SHA256), 0);
+		CHECK_EQ_INT(t[i].n, 1);
+		CHECK_EQ_STR(t[i].e[0].hex, want);
+		CHECK_EQ_INT(t[i].e[0].size, 1000 * (i + 1));
+		hs_tree_release(&t[i]);
+		remove(path[i]);
+	}
+	/* the directory holding them: one tree, a manifest */
+	struct hs_tree d;
+	CHECK_EQ_INT(hs_tree_hash(&d, dir, MLS_SHA256, 2, NULL), 0);
+	CHECK_EQ_INT(d.n, 0);
+	CHECK(d.is_dir);
+	hs_tree_release(&d);
+	rmdir(dir);
 }
 
 TEST_MAIN()
