@@ -95,7 +95,7 @@ class MlflowServer:
         self.proc = None
         self.log = root / "mlflow-server.log"
 
-    def start(self, timeout: float = 120):
+    def start(self, timeout: float = 300):
         self.root.mkdir(parents=True, exist_ok=True)
         mlflow = Path(sys.executable).parent / "mlflow"
         cmd = [str(mlflow), "server", "--host", "127.0.0.1", "--port", str(self.port),
@@ -121,7 +121,7 @@ class MlflowServer:
             import signal
             try:
                 os.killpg(self.proc.pid, signal.SIGTERM)
-                self.proc.wait(timeout=20)
+                self.proc.wait(timeout=10)
             except Exception:  # noqa: BLE001
                 os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc = None

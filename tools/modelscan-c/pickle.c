@@ -97,6 +97,7 @@ struct scan {
 	const struct ms_pickle_opts *o;
 	struct ms_pickle_stats *st;
 	struct rd r;
+	int seekable;       /* the input can be re-read at any offset (files, memory) */
 	int depth;          /* nesting of inline (joblib object array) streams */
 	/* per stream state */
 	struct pv *stack;
@@ -249,26 +250,35 @@ static void pv_clear(struct pv *v)
 	memset(v, 0, sizeof(*v));
 }
 
-static int push(struct scan *s, struct pv *v)
+/* Grows the stack, then pushes (the slow path of push). */
+static int push_grow(struct scan *s, struct pv *v)
 {
-	if (s->sp == s->stackcap) {
-		if (s->stackcap >= STACK_MAX) {
-			pv_clear(v);
-			snprintf(s->why, sizeof(s->why), "symbolic stack limit (%zu entries) reached", STACK_MAX);
-			s->stop_all = 1;
-			return -1;
-		}
-		size_t nc = s->stackcap ? s->stackcap * 2 : 256;
-		struct pv *q = realloc(s->stack, nc * sizeof(*q));
-		if (!q) {
-			pv_clear(v);
-			return mls_error_set(MLS_ENOMEM, "out of memory");
-		}
-		s->stack = q;
-		s->stackcap = nc;
+	if (s->stackcap >= STACK_MAX) {
+		pv_clear(v);
+		snprintf(s->why, sizeof(s->why), "symbolic stack limit (%zu entries) reached", STACK_MAX);
+		s->stop_all = 1;
+		return -1;
 	}
+	size_t nc = s->stackcap ? s->stackcap * 2 : 256;
+	struct pv *q = realloc(s->stack, nc * sizeof(*q));
+	if (!q) {
+		pv_clear(v);
+		return mls_error_set(MLS_ENOMEM, "out of memory");
+	}
+	s->stack = q;
+	s->stackcap = nc;
 	s->stack[s->sp++] = *v;
-	memset(v, 0, sizeof(*v));
+	v->s = NULL;
+	return 0;
+}
+
+/* Moves *v onto the stack (its string now belongs to the stack). */
+static inline int push(struct scan *s, struct pv *v)
+{
+	if (__builtin_expect(s->sp == s->stackcap, 0))
+		return push_grow(s, v);
+	s->stack[s->sp++] = *v;
+	v->s = NULL;
 	return 0;
 }
 
@@ -316,8 +326,11 @@ static void pop1(struct scan *s, struct pv *out)
 
 static void drop_to(struct scan *s, size_t base)
 {
-	while (s->sp > base)
-		pv_clear(&s->stack[--s->sp]);
+	while (s->sp > base) {
+		struct pv *v = &s->stack[--s->sp];
+		if (v->s)
+			free(v->s);
+	}
 }
 
 /* Copies a value (duplicating the kept string). */
@@ -545,7 +558,7 @@ static int memo_put(struct scan *s, uint64_t key, struct pv *v)
 		return -1;
 	}
 	uint64_t e;
-	int seek = ms_input_seekable(s->in);
+	int seek = s->seekable;
 	switch (v->kind) {
 	case V_NONE: e = M_MK(M_NONE, 0); break;
 	case V_BOOL: e = M_MK(M_BOOL, (uint64_t)(v->num != 0)); break;
@@ -723,7 +736,7 @@ static int mk_str(struct scan *s, int kind, uint64_t n, int keep_all)
 	v.num = (int64_t)n;
 	v.off = rd_off(&s->r);
 	/* strings of files and memory are read only when something needs their text */
-	v.lazy = n > 0 && ms_input_seekable(s->in) && !keep_all;
+	v.lazy = n > 0 && s->seekable && !keep_all;
 	int rc = rd_payload(&s->r, n, v.lazy ? 0 : keep_all ? LINE_MAX_KEEP : KEEP_MAX, &v.s, &v.slen);
 	if (rc) {
 		free(v.s);
@@ -1629,6 +1642,7 @@ int ms_pickle_scan(struct ms_ctx *ctx, struct ms_input *in, const struct ms_pick
 	s.o = o ? o : &defo;
 	s.st = st;
 	s.r.in = in;
+	s.seekable = ms_input_seekable(in);
 	rc = ms_input_fill_head(in);
 	if (rc < 0)
 		return rc;
