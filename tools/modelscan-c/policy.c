@@ -291,7 +291,10 @@ void ms_policy_judge(const struct ms_policy *p, const char *module, const char *
 	deny_check(p, cm, name, v, &exact);
 	/* 2. every prefix of module + name treated as a module (torch + hub.load -> torch.hub) */
 	snprintf(chain, sizeof(chain), "%s.%s", cm, name);
-	for (char *dot = strchr(chain + strlen(cm) + 1, '.'); dot; dot = strchr(dot + 1, '.')) {
+	/* when cm fills chain, snprintf truncated it: there is no name part to walk */
+	size_t cml = strlen(cm);
+	char *first_dot = cml + 1 < strlen(chain) ? strchr(chain + cml + 1, '.') : NULL;
+	for (char *dot = first_dot; dot; dot = strchr(dot + 1, '.')) {
 		size_t l = (size_t)(dot - chain);
 		memcpy(sub, chain, l);
 		sub[l] = '\0';
@@ -327,6 +330,12 @@ void ms_policy_judge(const struct ms_policy *p, const char *module, const char *
 	 * never an exact deny; a family allow beats nothing that is denied */
 	if (v->j == MS_J_DENY && exact)
 		return;
+	/* a name too long to be judged in full is never allowed and never merely low */
+	if (strlen(module) > NAME_MAX_LEN || strlen(name) > NAME_MAX_LEN) {
+		if (v->j != MS_J_DENY && v->sev < MLS_SEV_HIGH)
+			v->sev = MLS_SEV_HIGH;
+		return;
+	}
 	for (size_t i = 0; i < p->nallow; i++) {
 		const struct pol_entry *e = &p->allow[i];
 		if (!e->names) {
