@@ -72,7 +72,8 @@ void mls_opt_print_help(const struct mls_cli *cli, void *fp)
 		for (size_t i = 0; i < n; i++) {
 			const struct mls_opt *o = all[i];
 			if (o->id == -1) {
-				fprintf(f, "\n%s:\n", o->help);
+				size_t hl = strlen(o->help);
+				fprintf(f, "\n%s%s\n", o->help, hl && o->help[hl - 1] == ':' ? "" : ":");
 				continue;
 			}
 			if (!o->help)
