@@ -4,6 +4,7 @@
 #include <libgen.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -305,6 +306,22 @@ int mls_parallel_for(size_t n, int jobs, int (*fn)(size_t i, void *ctx), void *c
 	for (int i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
 	return atomic_load(&p.first_err);
+}
+
+int mls_array_reserve(void *arrp, size_t *cap, size_t n, size_t elem_size, size_t initial)
+{
+	void **arr = arrp;
+	if (n < *cap)
+		return 0;
+	size_t nc = *cap ? *cap * 2 : (initial ? initial : 16);
+	if (nc <= n || nc > SIZE_MAX / elem_size)
+		return mls_error_set(MLS_ENOMEM, "out of memory");
+	void *p = realloc(*arr, nc * elem_size);
+	if (!p)
+		return mls_error_set(MLS_ENOMEM, "out of memory");
+	*arr = p;
+	*cap = nc;
+	return 0;
 }
 
 int mls_default_jobs(void)

@@ -23,6 +23,7 @@
 #include "mls/error.h"
 #include "mls/buf.h"
 #include "mls/path.h"
+#include "mls/util.h"
 #include "mls/walk.h"
 #include "mls/banned.h"
 
@@ -110,14 +111,9 @@ static int on_stack(const struct walk *w, const struct stat *st)
 
 static int push_dir(struct walk *w, const struct stat *st)
 {
-	if (w->nstack == w->capstack) {
-		size_t cap = w->capstack ? w->capstack * 2 : 16;
-		struct dir_id *p = realloc(w->stack, cap * sizeof(*p));
-		if (!p)
-			return mls_error_set(MLS_ENOMEM, "out of memory");
-		w->stack = p;
-		w->capstack = cap;
-	}
+	int rc = mls_array_reserve(&w->stack, &w->capstack, w->nstack, sizeof(*w->stack), 16);
+	if (rc < 0)
+		return rc;
 	w->stack[w->nstack].dev = st->st_dev;
 	w->stack[w->nstack].ino = st->st_ino;
 	w->nstack++;

@@ -111,6 +111,21 @@ TEST(parallel_for)
 	CHECK(mls_default_jobs() >= 1);
 }
 
+TEST(array_reserve)
+{
+	int *a = NULL;
+	size_t cap = 0, n = 0;
+	for (int i = 0; i < 1000; i++) {
+		CHECK_EQ_INT(mls_array_reserve(&a, &cap, n, sizeof(*a), 4), 0);
+		a[n++] = i;
+	}
+	CHECK(cap >= 1000 && cap < 2048);
+	CHECK_EQ_INT(a[999], 999);
+	size_t huge = SIZE_MAX / 2 + 1;
+	CHECK_EQ_INT(mls_array_reserve(&a, &huge, huge, 8, 4), MLS_ENOMEM); /* overflow refused */
+	free(a);
+}
+
 TEST(no_color)
 {
 	setenv("NO_COLOR", "1", 1);

@@ -87,14 +87,8 @@ static int note_db(struct avscan_engine *e, const char *path)
 	} else if (cl_countsigs(path, CL_COUNTSIGS_ALL, &sigs) != CL_SUCCESS) {
 		sigs = 0;
 	}
-	if (e->ndbs == e->capdbs) {
-		size_t cap = e->capdbs ? e->capdbs * 2 : 16;
-		struct avscan_db *p = realloc(e->dbs, cap * sizeof(*p));
-		if (!p)
-			return mls_error_set(MLS_ENOMEM, "out of memory");
-		e->dbs = p;
-		e->capdbs = cap;
-	}
+	if (mls_array_reserve(&e->dbs, &e->capdbs, e->ndbs, sizeof(*e->dbs), 16) < 0)
+		return MLS_ENOMEM;
 	struct avscan_db *d = &e->dbs[e->ndbs];
 	memset(d, 0, sizeof(*d));
 	if (!(d->path = strdup(path)))

@@ -99,14 +99,8 @@ static int on_entry(const struct mls_walk_entry *e, void *ctx)
 		mls_warn("'%s' %s", e->path, why);
 		return 0;
 	}
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		struct item *p = realloc(c->items, cap * sizeof(*p));
-		if (!p)
-			return mls_error_set(MLS_ENOMEM, "out of memory");
-		c->items = p;
-		c->cap = cap;
-	}
+	if (mls_array_reserve(&c->items, &c->cap, c->n, sizeof(*c->items), 256) < 0)
+		return MLS_ENOMEM;
 	if (!(c->items[c->n].path = strdup(e->path)))
 		return mls_error_set(MLS_ENOMEM, "out of memory");
 	c->items[c->n].size = e->size;

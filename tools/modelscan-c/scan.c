@@ -105,14 +105,8 @@ struct run {
 
 static int add_job(struct run *r, const char *path, uint64_t size, enum mls_file_status pre, const char *reason)
 {
-	if (r->njobs == r->capjobs) {
-		size_t nc = r->capjobs ? r->capjobs * 2 : 64;
-		struct job *q = realloc(r->jobs, nc * sizeof(*q));
-		if (!q)
-			return mls_error_set(MLS_ENOMEM, "out of memory");
-		r->jobs = q;
-		r->capjobs = nc;
-	}
+	if (mls_array_reserve(&r->jobs, &r->capjobs, r->njobs, sizeof(*r->jobs), 64) < 0)
+		return MLS_ENOMEM;
 	struct job *j = &r->jobs[r->njobs];
 	memset(j, 0, sizeof(*j));
 	j->path = strdup(path);

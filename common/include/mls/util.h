@@ -43,6 +43,11 @@ int mls_default_jobs(void); /* online CPUs, at least 1 */
 /* 1 if stdout/stderr (fd) is a terminal and NO_COLOR is not set. */
 int mls_use_color(int fd);
 
+/* Makes room for one more element in the array *arrp holding n elements of
+ * elem_size bytes in *cap slots: grows by doubling, starting at `initial`.
+ * Returns 0 or MLS_ENOMEM (the array is unchanged on failure). */
+int mls_array_reserve(void *arrp, size_t *cap, size_t n, size_t elem_size, size_t initial);
+
 #define MLS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif
