@@ -147,18 +147,53 @@ void mls_time_rfc3339(char out[40])
 	snprintf(out, 40, "%s.%03ldZ", base, (long)(tv.tv_usec / 1000));
 }
 
+/* Where the data of `path` really goes: a symlink to a regular file is
+ * resolved (the link stays a link); anything that is not a regular file
+ * (a FIFO, a device such as /dev/stdout, a dangling link) is written in
+ * place, never renamed over.  Returns the final path (malloc'd) or NULL
+ * for "write in place". */
+static char *atomic_target(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return strdup(path); /* a new file */
+	if (S_ISREG(st.st_mode))
+		return strdup(path);
+	if (S_ISLNK(st.st_mode)) {
+		char *r = realpath(path, NULL);
+		if (r && stat(r, &st) == 0 && S_ISREG(st.st_mode))
+			return r;
+		free(r);
+	}
+	return NULL;
+}
+
 int mls_atomic_open(struct mls_atomic *a, const char *path)
 {
 	memset(a, 0, sizeof(*a));
-	size_t l = strlen(path) + 16;
-	a->path = strdup(path);
+	char *target = atomic_target(path);
+	if (!target) {
+		/* write in place: special files cannot be replaced atomically */
+		a->fp = fopen(path, "wb");
+		if (!a->fp)
+			return mls_error_set(MLS_EIO, "cannot open '%s': %s", path, strerror(errno));
+		a->path = strdup(path);
+		if (!a->path) {
+			fclose(a->fp);
+			a->fp = NULL;
+			return mls_error_set(MLS_ENOMEM, "out of memory");
+		}
+		return 0;
+	}
+	size_t l = strlen(target) + 16;
+	a->path = target;
 	a->tmp = malloc(l);
-	if (!a->path || !a->tmp) {
+	if (!a->tmp) {
 		free(a->path);
-		free(a->tmp);
+		a->path = NULL;
 		return mls_error_set(MLS_ENOMEM, "out of memory");
 	}
-	snprintf(a->tmp, l, "%s.tmp.XXXXXX", path);
+	snprintf(a->tmp, l, "%s.tmp.XXXXXX", target);
 	int fd = mkstemp(a->tmp);
 	if (fd < 0) {
 		int e = errno;
@@ -182,14 +217,17 @@ int mls_atomic_commit(struct mls_atomic *a)
 	int rc = 0;
 	if (!a->fp)
 		return mls_error_set(MLS_EINVAL, "atomic write not open");
-	if (fflush(a->fp) != 0 || ferror(a->fp) || fsync(fileno(a->fp)) != 0)
+	if (fflush(a->fp) != 0 || ferror(a->fp))
+		rc = mls_error_set(MLS_EIO, "cannot write '%s': %s", a->path, strerror(errno));
+	/* fsync fails with EINVAL on pipes and character devices: only the data's arrival matters there */
+	if (rc == 0 && fsync(fileno(a->fp)) != 0 && errno != EINVAL && errno != EROFS)
 		rc = mls_error_set(MLS_EIO, "cannot write '%s': %s", a->path, strerror(errno));
 	if (fclose(a->fp) != 0 && rc == 0)
 		rc = mls_error_set(MLS_EIO, "cannot write '%s': %s", a->path, strerror(errno));
 	a->fp = NULL;
-	if (rc == 0 && rename(a->tmp, a->path) != 0)
+	if (rc == 0 && a->tmp && rename(a->tmp, a->path) != 0)
 		rc = mls_error_set(MLS_EIO, "cannot rename to '%s': %s", a->path, strerror(errno));
-	if (rc < 0)
+	if (rc < 0 && a->tmp)
 		unlink(a->tmp);
 	free(a->path);
 	free(a->tmp);

@@ -91,6 +91,35 @@ TEST(atomic_write)
 	CHECK_EQ_INT(system(cmd), 0);
 }
 
+TEST(atomic_write_through_links_and_devices)
+{
+	char d[] = "/tmp/mls-unit-links.XXXXXX";
+	CHECK(mkdtemp(d) != NULL);
+	char real[300], link[300], devlink[300];
+	snprintf(real, sizeof(real), "%s/real.json", d);
+	snprintf(link, sizeof(link), "%s/link.json", d);
+	snprintf(devlink, sizeof(devlink), "%s/stdout", d);
+	CHECK_EQ_INT(mls_write_file_atomic(real, "one", 3), 0);
+	CHECK_EQ_INT(symlink("real.json", link), 0);
+	CHECK_EQ_INT(symlink("/dev/null", devlink), 0);
+	/* through a link to a regular file: the target changes, the link stays a link */
+	CHECK_EQ_INT(mls_write_file_atomic(link, "two", 3), 0);
+	struct stat st;
+	CHECK(lstat(link, &st) == 0 && S_ISLNK(st.st_mode));
+	struct mls_buf b;
+	mls_buf_init(&b, 0);
+	CHECK_EQ_INT(mls_read_file(&b, real, 100), 0);
+	CHECK_EQ_STR(mls_buf_cstr(&b), "two");
+	mls_buf_release(&b);
+	/* a device (like /dev/stdout) is written in place, never replaced by a regular file */
+	CHECK_EQ_INT(mls_write_file_atomic(devlink, "three", 5), 0);
+	CHECK(lstat(devlink, &st) == 0 && S_ISLNK(st.st_mode));
+	CHECK(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode));
+	char cmd[400];
+	snprintf(cmd, sizeof(cmd), "test $(ls -A %s | wc -l) -eq 3 && rm -rf %s", d, d);
+	CHECK_EQ_INT(system(cmd), 0);
+}
+
 static atomic_int hits[1000];
 static int bump(size_t i, void *ctx)
 {

@@ -349,7 +349,7 @@ int hs_hash_run(const struct hs_hash_opts *o)
 	rc = render(&out, o, trees, o->npaths);
 	if (rc == 0) {
 		if (o->output && strcmp(o->output, "-") != 0) {
-			rc = hs_write_output(o->output, out.data ? out.data : "", out.len);
+			rc = mls_write_file_atomic(o->output, out.data ? out.data : "", out.len);
 		} else if (out.len && fwrite(out.data, 1, out.len, stdout) != out.len) {
 			rc = mls_error_set(MLS_EIO, "cannot write to stdout: %s", strerror(errno));
 		}

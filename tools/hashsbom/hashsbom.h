@@ -32,8 +32,6 @@ struct hs_warnings {
 };
 void hs_warnings_add(struct hs_warnings *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void hs_warnings_release(struct hs_warnings *w);
-/* Writes -o FILE: atomically for a regular file, directly for /dev/null, a FIFO... */
-int hs_write_output(const char *path, const void *data, size_t len);
 
 /* ---- hashing (hash_cmd.c) ---- */
 

@@ -1324,7 +1324,7 @@ int hs_sbom_run(const struct hs_sbom_opts *o)
 		goto done;
 	}
 	if (o->output && strcmp(o->output, "-") != 0) {
-		rc = hs_write_output(o->output, buf, len);
+		rc = mls_write_file_atomic(o->output, buf, len);
 	} else {
 		if (fwrite(buf, 1, len, stdout) != len || fputc('\n', stdout) == EOF || fflush(stdout) != 0)
 			rc = mls_error_set(MLS_EIO, "cannot write to stdout: %s", strerror(errno));
