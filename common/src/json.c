@@ -104,6 +104,21 @@ const char *mls_json_str(yajl_val v)
 	return v && YAJL_IS_STRING(v) ? v->u.string : NULL;
 }
 
+const char *mls_json_scalar_text(yajl_val v)
+{
+	if (!v)
+		return NULL;
+	if (YAJL_IS_STRING(v))
+		return v->u.string;
+	if (YAJL_IS_NUMBER(v))
+		return v->u.number.r;
+	if (YAJL_IS_TRUE(v))
+		return "true";
+	if (YAJL_IS_FALSE(v))
+		return "false";
+	return NULL;
+}
+
 const char *mls_json_get_str(yajl_val obj, const char *key)
 {
 	return mls_json_str(mls_json_get(obj, key));

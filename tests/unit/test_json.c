@@ -12,6 +12,9 @@ TEST(parse_and_lookup)
 	CHECK_EQ_INT(mls_json_get_int(mls_json_get(v, "tool"), "n", &n), 0);
 	CHECK_EQ_INT(n, 42);
 	CHECK(mls_json_get(v, "missing") == NULL);
+	CHECK_EQ_STR(mls_json_scalar_text(mls_json_path(v, "tool", "n", NULL)), "42");
+	CHECK_EQ_STR(mls_json_scalar_text(mls_json_path(v, "tool", "name", NULL)), "avscan");
+	CHECK(mls_json_scalar_text(mls_json_get(v, "list")) == NULL);
 	CHECK(mls_json_get_str(v, "list") == NULL);
 	yajl_tree_free(v);
 }

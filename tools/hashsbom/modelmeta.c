@@ -94,23 +94,6 @@ void hs_modelmeta_release(struct hs_modelmeta *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* A JSON scalar as text (numbers as written). */
-static const char *json_scalar(yajl_val v, char *tmp, size_t tmpsz)
-{
-	if (!v)
-		return NULL;
-	if (YAJL_IS_STRING(v))
-		return v->u.string;
-	if (YAJL_IS_NUMBER(v))
-		return v->u.number.r;
-	if (YAJL_IS_TRUE(v))
-		return "true";
-	if (YAJL_IS_FALSE(v))
-		return "false";
-	(void)tmp;
-	(void)tmpsz;
-	return NULL;
-}
 
 static const char *dtype_short(const char *d)
 {
@@ -149,7 +132,7 @@ static int meta_hf_config(struct hs_modelmeta *m, yajl_val cfg)
 		set_once(&m->architecture, mls_json_str(arch->u.array.values[0]));
 	set_once(&m->family, mls_json_get_str(cfg, "model_type"));
 	for (size_t i = 0; rc == 0 && i < MLS_ARRAY_SIZE(hp); i++) {
-		const char *v = json_scalar(mls_json_get(cfg, hp[i][0]), tmp, sizeof(tmp));
+		const char *v = mls_json_scalar_text(mls_json_get(cfg, hp[i][0]));
 		if (v) {
 			snprintf(key, sizeof(key), "%s", hp[i][1]);
 			rc = hyper_add(m, key, v);

@@ -70,21 +70,6 @@ static void propf(yajl_gen g, const char *name, const char *fmt, ...)
 	prop(g, name, v);
 }
 
-/* A JSON scalar as text, or NULL (objects, arrays, null). */
-static const char *scalar_text(yajl_val v)
-{
-	if (!v)
-		return NULL;
-	if (YAJL_IS_STRING(v))
-		return v->u.string;
-	if (YAJL_IS_NUMBER(v))
-		return v->u.number.r;
-	if (YAJL_IS_TRUE(v))
-		return "true";
-	if (YAJL_IS_FALSE(v))
-		return "false";
-	return NULL;
-}
 
 /* The first present key among a NULL-terminated list of aliases. */
 static yajl_val card_get(yajl_val root, const char *const *keys)
@@ -101,7 +86,7 @@ static yajl_val card_get(yajl_val root, const char *const *keys)
 
 static const char *card_str(yajl_val root, const char *const *keys)
 {
-	return scalar_text(card_get(root, keys));
+	return mls_json_scalar_text(card_get(root, keys));
 }
 
 #define CARD_STR(root, ...) card_str((root), (const char *const[]){ __VA_ARGS__, NULL })
@@ -113,14 +98,14 @@ static size_t gen_str_list(yajl_gen g, yajl_val v)
 	yajl_gen_array_open(g);
 	if (v && YAJL_IS_ARRAY(v)) {
 		for (size_t i = 0; i < v->u.array.len; i++) {
-			const char *s = scalar_text(v->u.array.values[i]);
+			const char *s = mls_json_scalar_text(v->u.array.values[i]);
 			if (s && *s) {
 				mls_jgen_str(g, s);
 				n++;
 			}
 		}
-	} else if (scalar_text(v) && *scalar_text(v)) {
-		mls_jgen_str(g, scalar_text(v));
+	} else if (mls_json_scalar_text(v) && *mls_json_scalar_text(v)) {
+		mls_jgen_str(g, mls_json_scalar_text(v));
 		n++;
 	}
 	yajl_gen_array_close(g);
@@ -133,7 +118,7 @@ static int list_nonempty(yajl_val v)
 		return 0;
 	if (YAJL_IS_ARRAY(v))
 		return v->u.array.len > 0;
-	return scalar_text(v) && *scalar_text(v);
+	return mls_json_scalar_text(v) && *mls_json_scalar_text(v);
 }
 
 /* "a,b,c" of a string or an array of scalars into out. */
@@ -141,15 +126,15 @@ static void join_list(struct mls_buf *out, yajl_val v)
 {
 	if (v && YAJL_IS_ARRAY(v)) {
 		for (size_t i = 0; i < v->u.array.len; i++) {
-			const char *s = scalar_text(v->u.array.values[i]);
+			const char *s = mls_json_scalar_text(v->u.array.values[i]);
 			if (!s)
 				continue;
 			if (out->len)
 				mls_buf_putc(out, ',');
 			mls_buf_puts(out, s);
 		}
-	} else if (scalar_text(v)) {
-		mls_buf_puts(out, scalar_text(v));
+	} else if (mls_json_scalar_text(v)) {
+		mls_buf_puts(out, mls_json_scalar_text(v));
 	}
 }
 
@@ -157,7 +142,7 @@ static void join_list(struct mls_buf *out, yajl_val v)
 
 static int metric_obj(yajl_gen g, const char *type, yajl_val obj, const char *slice)
 {
-	const char *value = scalar_text(mls_json_get(obj, "value"));
+	const char *value = mls_json_scalar_text(mls_json_get(obj, "value"));
 	const char *t = CARD_STR(obj, "type", "name", "metric");
 	const char *sl = CARD_STR(obj, "slice", "split", "dataset");
 	if (!t)
@@ -170,8 +155,8 @@ static int metric_obj(yajl_gen g, const char *type, yajl_val obj, const char *sl
 	if (sl || (slice && *slice))
 		mls_jgen_kv_str(g, "slice", sl ? sl : slice);
 	yajl_val ci = mls_json_get(obj, "confidenceInterval");
-	const char *lo = scalar_text(ci ? mls_json_get(ci, "lowerBound") : mls_json_get(obj, "lowerBound"));
-	const char *hi = scalar_text(ci ? mls_json_get(ci, "upperBound") : mls_json_get(obj, "upperBound"));
+	const char *lo = mls_json_scalar_text(ci ? mls_json_get(ci, "lowerBound") : mls_json_get(obj, "lowerBound"));
+	const char *hi = mls_json_scalar_text(ci ? mls_json_get(ci, "upperBound") : mls_json_get(obj, "upperBound"));
 	if (lo || hi) {
 		mls_jgen_str(g, "confidenceInterval");
 		yajl_gen_map_open(g);
@@ -198,7 +183,7 @@ static void eval_walk(yajl_gen g, yajl_val v, struct mls_buf *slice, size_t *cou
 	for (size_t i = 0; i < v->u.object.len && *count < HS_MAX_METRICS; i++) {
 		const char *k = v->u.object.keys[i];
 		yajl_val x = v->u.object.values[i];
-		const char *s = scalar_text(x);
+		const char *s = mls_json_scalar_text(x);
 		if (s) {
 			yajl_gen_map_open(g);
 			mls_jgen_kv_str(g, "type", k);
@@ -262,7 +247,7 @@ static void model_index_metrics(yajl_gen g, yajl_val mi, size_t *count)
 			for (size_t k = 0; k < ms->u.array.len && *count < HS_MAX_METRICS; k++) {
 				yajl_val m = ms->u.array.values[k];
 				const char *t = CARD_STR(m, "type", "name");
-				const char *v = scalar_text(mls_json_get(m, "value"));
+				const char *v = mls_json_scalar_text(mls_json_get(m, "value"));
 				if (!t || !v)
 					continue;
 				yajl_gen_map_open(g);
@@ -390,7 +375,7 @@ static void gen_io(yajl_gen g, const char *key, yajl_val v)
 	if (YAJL_IS_ARRAY(v)) {
 		for (size_t i = 0; i < v->u.array.len; i++) {
 			yajl_val x = v->u.array.values[i];
-			const char *f = scalar_text(x) ? scalar_text(x) : CARD_STR(x, "format", "type", "name");
+			const char *f = mls_json_scalar_text(x) ? mls_json_scalar_text(x) : CARD_STR(x, "format", "type", "name");
 			if (!f)
 				continue;
 			yajl_gen_map_open(g);
@@ -399,7 +384,7 @@ static void gen_io(yajl_gen g, const char *key, yajl_val v)
 		}
 	} else {
 		yajl_gen_map_open(g);
-		mls_jgen_kv_str(g, "format", scalar_text(v));
+		mls_jgen_kv_str(g, "format", mls_json_scalar_text(v));
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
@@ -414,13 +399,13 @@ static void gen_datasets(yajl_gen g, yajl_val v)
 	size_t n = YAJL_IS_ARRAY(v) ? v->u.array.len : 1;
 	for (size_t i = 0; i < n; i++) {
 		yajl_val x = YAJL_IS_ARRAY(v) ? v->u.array.values[i] : v;
-		const char *name = scalar_text(x) ? scalar_text(x) : CARD_STR(x, "name", "id");
+		const char *name = mls_json_scalar_text(x) ? mls_json_scalar_text(x) : CARD_STR(x, "name", "id");
 		if (!name)
 			continue;
 		yajl_gen_map_open(g);
 		mls_jgen_kv_str(g, "type", "dataset");
 		mls_jgen_kv_str(g, "name", name);
-		if (!scalar_text(x)) {
+		if (!mls_json_scalar_text(x)) {
 			kv_str(g, "description", CARD_STR(x, "description"));
 			kv_str(g, "classification", CARD_STR(x, "classification"));
 		}
@@ -466,7 +451,7 @@ static void gen_model_parameters(yajl_gen g, struct sbom *s)
 	const char *fam = CARD_STR(c, "architectureFamily", "architecture_family");
 	const char *arch = CARD_STR(c, "modelArchitecture", "model_architecture", "architecture");
 	yajl_val ap = CARD(c, "approach", "learning_type");
-	const char *apt = scalar_text(ap) ? scalar_text(ap) : CARD_STR(ap, "type");
+	const char *apt = mls_json_scalar_text(ap) ? mls_json_scalar_text(ap) : CARD_STR(ap, "type");
 	yajl_val ds = CARD(c, "datasets", "dataset");
 	yajl_val in = CARD(c, "inputs", "input");
 	yajl_val out = CARD(c, "outputs", "output");
@@ -549,12 +534,12 @@ static void gen_risks(yajl_gen g, yajl_val v, const char *fallback)
 		size_t n = YAJL_IS_ARRAY(v) ? v->u.array.len : 1;
 		for (size_t i = 0; i < n; i++) {
 			yajl_val x = YAJL_IS_ARRAY(v) ? v->u.array.values[i] : v;
-			const char *name = scalar_text(x) ? scalar_text(x) : CARD_STR(x, "name", "risk");
+			const char *name = mls_json_scalar_text(x) ? mls_json_scalar_text(x) : CARD_STR(x, "name", "risk");
 			if (!name)
 				continue;
 			yajl_gen_map_open(g);
 			mls_jgen_kv_str(g, "name", name);
-			if (!scalar_text(x))
+			if (!mls_json_scalar_text(x))
 				kv_str(g, "mitigationStrategy", CARD_STR(x, "mitigationStrategy", "mitigation_strategy", "mitigation"));
 			yajl_gen_map_close(g);
 		}
@@ -669,7 +654,7 @@ static void gen_card_properties(yajl_gen g, struct sbom *s)
 	yajl_val hp = CARD(c, "hyperparameters", "hyperparameter");
 	if (hp && YAJL_IS_OBJECT(hp))
 		for (size_t i = 0; i < hp->u.object.len && i < 256; i++) {
-			const char *v = scalar_text(hp->u.object.values[i]);
+			const char *v = mls_json_scalar_text(hp->u.object.values[i]);
 			int dup = 0;
 			for (size_t k = 0; k < s->meta.nhyper; k++)
 				if (!strcmp(s->meta.hyper[k].key, hp->u.object.keys[i]))
@@ -846,7 +831,7 @@ static void gen_metadata(yajl_gen g, struct sbom *s, const char *timestamp)
 		yajl_gen_array_open(g);
 		size_t n = YAJL_IS_ARRAY(lic) ? lic->u.array.len : 1;
 		for (size_t i = 0; i < n; i++) {
-			const char *l = scalar_text(YAJL_IS_ARRAY(lic) ? lic->u.array.values[i] : lic);
+			const char *l = mls_json_scalar_text(YAJL_IS_ARRAY(lic) ? lic->u.array.values[i] : lic);
 			if (!l || !*l)
 				continue;
 			yajl_gen_map_open(g);
@@ -869,12 +854,12 @@ static void gen_metadata(yajl_gen g, struct sbom *s, const char *timestamp)
 			n = HS_MAX_TAGS;
 		}
 		for (size_t i = 0; i < n; i++) {
-			const char *t = scalar_text(YAJL_IS_ARRAY(tags) ? tags->u.array.values[i] : tags);
+			const char *t = mls_json_scalar_text(YAJL_IS_ARRAY(tags) ? tags->u.array.values[i] : tags);
 			int dup = 0;
 			if (!t || !*t)
 				continue;
 			for (size_t j = 0; j < i && YAJL_IS_ARRAY(tags); j++) {
-				const char *u = scalar_text(tags->u.array.values[j]);
+				const char *u = mls_json_scalar_text(tags->u.array.values[j]);
 				if (u && !strcmp(u, t))
 					dup = 1;
 			}

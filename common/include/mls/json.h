@@ -24,6 +24,8 @@ yajl_val mls_json_get(yajl_val obj, const char *key);
 /* Follows a NULL-terminated key path: mls_json_path(v, "tool", "name", NULL). */
 yajl_val mls_json_path(yajl_val v, ...);
 const char *mls_json_str(yajl_val v);              /* string value or NULL */
+/* A scalar as text: strings, numbers as written, "true"/"false"; NULL for objects, arrays, null. */
+const char *mls_json_scalar_text(yajl_val v);
 const char *mls_json_get_str(yajl_val obj, const char *key);
 int mls_json_get_int(yajl_val obj, const char *key, long long *out); /* 0 ok, <0 absent/not int */
 
