@@ -88,7 +88,8 @@ static int on_entry(const struct mls_walk_entry *e, void *ctx)
 	}
 	if (e->type == MLS_WALK_SKIPPED) {
 		const char *reason = e->reason ? e->reason : "not a regular file";
-		if (benign_skip(reason)) {
+		/* special files inside a directory are skipped; one named on the command line was not scanned */
+		if (benign_skip(reason) && e->depth > 0) {
 			mls_report_add_file(run->report, e->path, 0, NULL, NULL, MLS_FILE_SKIPPED, reason);
 			return 0;
 		}

@@ -339,8 +339,18 @@ int hs_hash_run(const struct hs_hash_opts *o)
 				mls_err("%s", trees[k].e[i].err ? trees[k].e[i].err : mls_strerror(trees[k].e[i].rc));
 				failed = 1;
 			}
-		for (size_t i = 0; i < trees[k].skipped.n; i++)
-			mls_warn("not hashed: %s/%s", o->paths[k], trees[k].skipped.v[i]);
+		/* an entry that was not hashed leaves the output short of what was asked: exit 2 */
+		for (size_t i = 0; i < trees[k].skipped.n; i++) {
+			if (trees[k].is_dir) {
+				mls_err("not hashed: %s/%s", o->paths[k], trees[k].skipped.v[i]);
+			} else {
+				/* a file root's entry is named by its base name: show the path as given */
+				const char *slash = strrchr(o->paths[k], '/');
+				mls_err("not hashed: %.*s%s", slash ? (int)(slash - o->paths[k] + 1) : 0, o->paths[k],
+					trees[k].skipped.v[i]);
+			}
+			failed = 1;
+		}
 		if (trees[k].is_dir && trees[k].n == 0 && trees[k].walk_rc == 0)
 			mls_warn("'%s' holds no regular file", o->paths[k]);
 		if (trees[k].is_dir && trees[k].nfailed == 0 && trees[k].walk_rc == 0 && rc == 0 && !o->json)

@@ -24,9 +24,10 @@ expect_json r.json 'd["status"] == "incomplete" and {f["path"]: f["status"] for 
 # ".." in the path given on the command line is the user's choice and works.
 expect_exit 0 "${AV[@]}" h/sub/../sub/ok.txt
 expect_grep out '^h/sub/\.\./sub/ok\.txt: OK$'
-# A FIFO given directly is skipped, never opened (no hang).
-expect_exit 0 timeout 60 "${AV[@]}" h/fifo
-expect_grep out 'skipped: FIFO'
+# A FIFO given directly is never opened (no hang) and, not scanned, never OK: exit 2.
+expect_exit 2 timeout 60 "${AV[@]}" h/fifo
+expect_grep out '^h/fifo: not scanned: FIFO'
+expect_no_grep out '^h/fifo: OK'
 # A path that does not exist: exit 2.
 expect_exit 2 "${AV[@]}" h/nope
 expect_grep err "cannot access 'h/nope'"
